@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // Native engines.
@@ -24,6 +25,11 @@ let package = Package(
             name: "CDCMTKShim",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
             linkerSettings: dcmtkLibraries.map { .linkedLibrary($0) }
+        ),
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]
         ),
         .systemLibrary(
             name: "COpenBLAS",
@@ -41,12 +47,26 @@ let package = Package(
             ]
         ),
 
+        // Simulation: tissue and sequence physics.
+        .target(name: "LGEPhysics"),
+        // Simulation: the analytic heart.
+        .target(name: "LGEPhantom", dependencies: ["LGEDICOM", "LGESession", "LGEPhysics"]),
+        // Simulation: k-space acquisition, artifacts, exam sessions, readers, scenarios.
+        .target(
+            name: "LGESimulator",
+            dependencies: [
+                "LGEDICOM", "LGESession", "LGEPhysics", "LGEPhantom", "CFFTW",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // The command line.
         .executableTarget(
             name: "lgeqa",
             dependencies: [
                 "LGEDICOM",
                 "LGESession",
+                "LGESimulator",
                 "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,14 +76,22 @@ let package = Package(
         // Benchmarks (run with `make bench`; never part of the test suite).
         .executableTarget(
             name: "lgeqa-bench",
-            dependencies: ["LGEDICOM", "LGESession"],
-            path: "Benchmarks/lgeqa-bench"
+            dependencies: [
+                "LGEDICOM",
+                "LGESession",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/lgeqa-bench",
+            exclude: ["pydicom_read.py"]
         ),
 
         // Shared by the test targets: where the data and the Python test peers are.
         .target(name: "LGETestSupport", dependencies: ["LGEDICOM"], path: "Tests/LGETestSupport"),
         .testTarget(name: "LGEDICOMTests", dependencies: ["LGEDICOM", "LGETestSupport"]),
         .testTarget(name: "LGESessionTests", dependencies: ["LGESession", "LGEDICOM"]),
+        .testTarget(name: "LGEPhysicsTests", dependencies: ["LGEPhysics"]),
+        .testTarget(name: "LGEPhantomTests", dependencies: ["LGEPhantom"]),
+        .testTarget(name: "LGESimulatorTests", dependencies: ["LGESimulator", "LGETestSupport"]),
         .testTarget(name: "LGEQACommandTests", dependencies: ["LGEDICOM", "LGESession", "LGETestSupport"]),
     ],
     cxxLanguageStandard: .cxx17

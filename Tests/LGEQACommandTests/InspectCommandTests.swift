@@ -33,7 +33,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try DICOMWriter().write(TestSlices.slice(), context: TestSlices.context, to: directory.appendingPathComponent("a.dcm").path)
         let clean = try runLGEQA(["inspect", directory.path])
-        #expect(clean.status == 0, clean.standardError)
+        #expect(clean.status == 0, "\(clean.standardError)")
         #expect(!clean.standardOutput.contains("Synthetic^Patient") && !clean.standardOutput.contains("SYN-0001"))
 
         let onlyBad = try runLGEQA(["inspect", TestEnvironment.dicomSamples.appendingPathComponent("CT_small.dcm").path])

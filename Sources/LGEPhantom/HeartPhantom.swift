@@ -1,0 +1,279 @@
+import Foundation
+import LGEDICOM
+import LGEPhysics
+
+/// The analytic heart with its scars: the ground truth a simulated LGE study is made from.
+///
+/// `tissue(at:)` is the single source of truth for what lies at a point; `sample(on:)` integrates
+/// it over the pixels (and the slice thickness) of any image plane.
+public struct HeartPhantom: Sendable, Codable {
+    /// Anatomy and placement.
+    public var anatomy: HeartAnatomy {
+        didSet { model = PhantomModel(anatomy: anatomy, scars: scars) }
+    }
+    /// Enhancement patterns; overlapping patterns combine (MVO over scar over border zone).
+    public var scars: [ScarPattern] {
+        didSet { model = PhantomModel(anatomy: anatomy, scars: scars) }
+    }
+    /// The anatomy and scars compiled for fast point classification.
+    private var model: PhantomModel
+
+    public init(anatomy: HeartAnatomy = .typical, scars: [ScarPattern] = []) {
+        self.anatomy = anatomy
+        self.scars = scars
+        self.model = PhantomModel(anatomy: anatomy, scars: scars)
+    }
+
+    private enum CodingKeys: String, CodingKey { case anatomy, scars }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            anatomy: try container.decode(HeartAnatomy.self, forKey: .anatomy),
+            scars: try container.decode([ScarPattern].self, forKey: .scars))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(anatomy, forKey: .anatomy)
+        try container.encode(scars, forKey: .scars)
+    }
+
+    // MARK: Points
+
+    /// The tissue at a patient point (LPS, mm).
+    public func tissue(at point: PatientVector) -> Tissue {
+        model.label(patient: point, heart: model.heartFrame(point)).tissue
+    }
+
+    /// The AHA segment (1–17) of a point in the LV myocardium (scarred or not); nil elsewhere.
+    public func ahaSegment(at point: PatientVector) -> Int? {
+        model.wallPoint(model.heartFrame(point)).flatMap(model.segment(of:))
+    }
+
+    /// Where a point lies across the LV wall: 0 at the endocardium, 1 at the epicardium; nil
+    /// outside the LV myocardium.
+    public func transmuralPosition(at point: PatientVector) -> Double? {
+        model.wallPoint(model.heartFrame(point))?.transmural
+    }
+
+    /// Centroid of the LV cavity (the truncated endocardial ellipsoid), patient coordinates.
+    public func lvCentroid() -> PatientVector {
+        let t = min(max(anatomy.baseTruncation, 0), 0.9)
+        let moment = 0.25 - (t * t / 2 - t * t * t * t / 4)
+        let volume = 2.0 / 3 + t - t * t * t / 3
+        return model.patient(SIMD3(0, 0, model.lvCentreZ + model.c * moment / volume))
+    }
+
+    /// Centroid of all scar (including MVO, excluding border zone) in the LV wall, patient
+    /// coordinates, integrated on a 1 mm grid; nil without scar. Aim a crosscut through it.
+    public func scarCentroid() -> PatientVector? {
+        guard !model.scars.isEmpty else { return nil }
+        let radius = (model.heartRadius2).squareRoot()
+        let extent = Int(radius.rounded(.up))
+        var sum = SIMD3<Double>.zero
+        var count = 0
+        var z = model.basePlaneZ + 0.5
+        while z < model.apexZ {
+            for iy in -extent...extent {
+                for ix in -extent...extent {
+                    let h = SIMD3(Double(ix), Double(iy), z)
+                    guard let wall = model.wallPoint(h) else { continue }
+                    var rank = 0
+                    for scar in model.scars { rank = max(rank, scar.label(heart: h, wall: wall).scarRank) }
+                    if rank >= Label.scar.scarRank {
+                        sum += h
+                        count += 1
+                    }
+                }
+            }
+            z += 1
+        }
+        return count > 0 ? model.patient(sum / Double(count)) : nil
+    }
+
+    // MARK: Planes
+
+    /// Partial-volume tissue fractions on an image plane.
+    ///
+    /// Each pixel is split into `inPlaneSupersampling`² sub-pixels and, when the plane has a slice
+    /// thickness, `throughPlaneSamples` positions evenly spread across it (centres of equal
+    /// sub-slabs); the fraction of each tissue is the share of those points it occupies.
+    public func sample(
+        on plane: SliceGeometry, inPlaneSupersampling: Int = 2, throughPlaneSamples: Int = 3
+    ) -> TissueFractions {
+        let rows = max(plane.rows, 0)
+        let columns = max(plane.columns, 0)
+        let pixels = rows * columns
+        let labelCount = Label.allCases.count
+        let offsets = subSampleOffsets(plane, inPlane: inPlaneSupersampling, throughPlane: throughPlaneSamples)
+        let model = self.model
+        let heartOffsets = offsets.map { model.heartFrame($0 + model.origin) }
+        let columnStep = plane.rowDirection * plane.pixelSpacing.betweenColumns
+        let rowStep = plane.columnDirection * plane.pixelSpacing.betweenRows
+        let columnStepHeart = model.heartFrame(columnStep + model.origin)
+        let weight = 1 / Float(offsets.count)
+
+        var storage = [Float](repeating: 0, count: labelCount * pixels)
+        storage.withUnsafeMutableBufferPointer { out in
+            offsets.withUnsafeBufferPointer { patientOffsets in
+                heartOffsets.withUnsafeBufferPointer { heartOffsets in
+                    let samples = patientOffsets.count
+                    for row in 0..<rows {
+                        var p = plane.position + rowStep * Double(row)
+                        var h = model.heartFrame(p)
+                        for column in 0..<columns {
+                            let pixel = row * columns + column
+                            var counts = SIMD16<UInt16>()
+                            for k in 0..<samples {
+                                let label = model.label(patient: p + patientOffsets[k], heart: h + heartOffsets[k])
+                                counts[label.rawValue] &+= 1
+                            }
+                            for l in 0..<labelCount where counts[l] != 0 {
+                                out[l * pixels + pixel] = Float(counts[l]) * weight
+                            }
+                            p += columnStep
+                            h += columnStepHeart
+                        }
+                    }
+                }
+            }
+        }
+        var maps = [[Float]](repeating: [], count: Tissue.allCases.count)
+        for label in Label.allCases {
+            let index = Tissue.allCases.firstIndex(of: label.tissue)!
+            maps[index] = Array(storage[(label.rawValue * pixels)..<((label.rawValue + 1) * pixels)])
+        }
+        for index in maps.indices where maps[index].isEmpty { maps[index] = [Float](repeating: 0, count: pixels) }
+        return TissueFractions(rows: rows, columns: columns, maps: maps)
+    }
+
+    /// Which enhancement a plane shows: the AHA segments with scar in it, the scar area and its
+    /// centroid. Scar means the infarct core or fibrosis plus MVO; the border zone is not counted.
+    ///
+    /// `fractions` must come from `sample(on: plane)`; pixels with scar are re-sampled 3×3×3 to
+    /// find the segments they belong to.
+    public func scarTruth(on plane: SliceGeometry, fractions: TissueFractions) -> ScarTruth {
+        let scar = fractions[.scar]
+        let mvo = fractions[.mvo]
+        let pixelArea = plane.pixelSpacing.betweenRows * plane.pixelSpacing.betweenColumns
+        let offsets = subSampleOffsets(plane, inPlane: 3, throughPlane: 3)
+        var area = 0.0
+        var weighted = PatientVector.zero
+        var segments = Set<Int>()
+        for row in 0..<fractions.rows {
+            for column in 0..<fractions.columns {
+                let index = row * fractions.columns + column
+                let lge = Double(scar[index] + mvo[index])
+                guard lge > 0 else { continue }
+                let centre = plane.point(row: Double(row), column: Double(column))
+                area += lge * pixelArea
+                weighted += centre * lge
+                for offset in offsets {
+                    let h = model.heartFrame(centre + offset)
+                    guard let wall = model.wallPoint(h) else { continue }
+                    var rank = 0
+                    for pattern in model.scars { rank = max(rank, pattern.label(heart: h, wall: wall).scarRank) }
+                    if rank >= Label.scar.scarRank, let segment = model.segment(of: wall) { segments.insert(segment) }
+                }
+            }
+        }
+        return ScarTruth(
+            segments: segments.sorted(), areaMM2: area, centroid: area > 0 ? weighted * (pixelArea / area) : nil)
+    }
+
+    /// Sub-sample displacements from a pixel centre, patient mm.
+    private func subSampleOffsets(_ plane: SliceGeometry, inPlane: Int, throughPlane: Int) -> [PatientVector] {
+        let n = max(inPlane, 1)
+        let thickness = plane.sliceThickness ?? 0
+        let m = thickness > 0 ? max(throughPlane, 1) : 1
+        let normal = plane.normal
+        var offsets: [PatientVector] = []
+        offsets.reserveCapacity(n * n * m)
+        for k in 0..<m {
+            let across = thickness > 0 ? ((Double(k) + 0.5) / Double(m) - 0.5) * thickness : 0
+            for i in 0..<n {
+                let down = ((Double(i) + 0.5) / Double(n) - 0.5) * plane.pixelSpacing.betweenRows
+                for j in 0..<n {
+                    let along = ((Double(j) + 0.5) / Double(n) - 0.5) * plane.pixelSpacing.betweenColumns
+                    offsets.append(plane.rowDirection * along + plane.columnDirection * down + normal * across)
+                }
+            }
+        }
+        return offsets
+    }
+}
+
+extension Label {
+    /// The physics tissue this label stands for.
+    var tissue: Tissue {
+        switch self {
+        case .myocardium: .myocardium
+        case .scar: .scar
+        case .borderZone: .borderZone
+        case .mvo: .mvo
+        case .blood: .blood
+        case .fat: .fat
+        case .liver: .liver
+        case .skeletalMuscle: .skeletalMuscle
+        case .lung: .lung
+        case .air: .air
+        }
+    }
+}
+
+/// Partial-volume fractions of every tissue on an image plane.
+public struct TissueFractions: Sendable, Hashable {
+    public let rows: Int
+    public let columns: Int
+    /// One row-major map per tissue, in `Tissue.allCases` order.
+    public let maps: [[Float]]
+
+    public init(rows: Int, columns: Int, maps: [[Float]]) {
+        self.rows = rows
+        self.columns = columns
+        self.maps = maps
+    }
+
+    /// The row-major map of the fraction of each pixel that `tissue` occupies (0–1).
+    public subscript(tissue: Tissue) -> [Float] {
+        maps[Tissue.allCases.firstIndex(of: tissue)!]
+    }
+
+    /// The fraction of one pixel that `tissue` occupies.
+    public func fraction(of tissue: Tissue, row: Int, column: Int) -> Float {
+        self[tissue][row * columns + column]
+    }
+
+    /// The tissue occupying most of a pixel.
+    public func dominantTissue(row: Int, column: Int) -> Tissue {
+        let index = row * columns + column
+        var best = 0
+        for t in maps.indices where maps[t][index] > maps[best][index] { best = t }
+        return Tissue.allCases[best]
+    }
+
+    /// Total area of a tissue on the plane, mm², given the pixel area.
+    public func area(of tissue: Tissue, pixelArea: Double) -> Double {
+        Double(self[tissue].reduce(0, +)) * pixelArea
+    }
+}
+
+/// The enhancement a plane actually contains.
+public struct ScarTruth: Sendable, Hashable, Codable {
+    /// AHA segments (1–17) with scar on this plane, ascending.
+    public var segments: [Int]
+    /// Scar area on the plane (partial-volume weighted), mm².
+    public var areaMM2: Double
+    /// Area-weighted centroid of the scar on the plane, patient coordinates; nil without scar.
+    public var centroid: PatientVector?
+
+    public init(segments: [Int], areaMM2: Double, centroid: PatientVector?) {
+        self.segments = segments
+        self.areaMM2 = areaMM2
+        self.centroid = centroid
+    }
+
+    /// Whether the plane shows any LGE.
+    public var isPresent: Bool { areaMM2 > 0 }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// One simulated expert: scores LGE likelihood on a 0–100 visual analogue scale from what is
+/// visible in the image, with their own noise and bias.
+public struct VirtualReader: Sendable, Hashable, Codable {
+    public var id: String
+    /// Added to every score (a lenient or strict reader), VAS points.
+    public var bias: Double
+    /// Spread of the reader's judgement, VAS points.
+    public var noise: Double
+    /// How far confounders (ghosts across the wall, unnulled myocardium) sway this reader.
+    public var susceptibility: Double
+
+    public init(id: String, bias: Double, noise: Double, susceptibility: Double) {
+        self.id = id
+        self.bias = bias
+        self.noise = noise
+        self.susceptibility = susceptibility
+    }
+
+    /// The reader's VAS for an image, drawn with `generator`.
+    public func score(_ evidence: ImageEvidence, using generator: inout SeededGenerator) -> Double {
+        // Belief in LGE rises with the conspicuity of genuine enhancement; confounders pull
+        // an image without scar towards "maybe" and an image with scar away from "certain".
+        let threshold = ImageEvidence.visibilityThreshold
+        let genuine = 1 / (1 + exp(-(evidence.conspicuity - threshold) / 1.2))
+        let doubt = min(1, evidence.mimicry * susceptibility)
+        let belief = genuine + (0.5 - genuine) * doubt
+        let vas = 100 * belief + bias + noise * generator.gaussian()
+        return min(100, max(0, vas.rounded()))
+    }
+}
+
+/// Two readers scoring independently, as in the paper's ground truth.
+public struct ReaderPanel: Sendable, Hashable, Codable {
+    public var readers: [VirtualReader]
+
+    public init(readers: [VirtualReader]) {
+        self.readers = readers
+    }
+
+    /// Tuned so the two readers' high/low-certainty classes agree about 86% of the time on
+    /// simulated cohorts, the paper's inter-expert agreement (`lgeqa simulate cohort` reports
+    /// the agreement it reached).
+    public static let standard = ReaderPanel(readers: [
+        VirtualReader(id: "reader1", bias: 3, noise: 9, susceptibility: 0.9),
+        VirtualReader(id: "reader2", bias: -3, noise: 11, susceptibility: 0.75),
+    ])
+
+    /// Every reader's score for an image; `key` makes the draw independent of scoring order.
+    public func scores(for evidence: ImageEvidence, seed: UInt64, key: String) -> [ReaderScore] {
+        readers.map { reader in
+            var generator = SeededGenerator(seed: seed, stream: "reader/\(reader.id)/\(key)")
+            return ReaderScore(reader: reader.id, vas: reader.score(evidence, using: &generator))
+        }
+    }
+}
+
+/// One reader's VAS for one image.
+public struct ReaderScore: Sendable, Hashable, Codable {
+    public var reader: String
+    public var vas: Double
+}
+
+/// The certainty rule of the paper's labels (BRIEF §1): low certainty if the mean VAS is in
+/// the equivocal band or the readers fall on opposite sides of 50.
+public struct CertaintyBand: Sendable, Hashable, Codable {
+    public var lower: Double
+    public var upper: Double
+
+    public init(lower: Double = 25, upper: Double = 75) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public static let standard = CertaintyBand()
+
+    public func isLowCertainty(_ scores: [Double]) -> Bool {
+        guard !scores.isEmpty else { return true }
+        let mean = scores.reduce(0, +) / Double(scores.count)
+        let split = scores.contains { $0 > 50 } && scores.contains { $0 < 50 }
+        return (lower...upper).contains(mean) || split
+    }
+
+    /// One reader's own class: low certainty inside the band.
+    public func isLowCertainty(single score: Double) -> Bool { (lower...upper).contains(score) }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import LGEDICOM
+import LGEPhantom
+import LGESession
+import LGETestSupport
+import Testing
+
+@testable import LGESimulator
+
+/// Whole exams: determinism, actions, crosscuts, DICOM output.
+@Suite struct ExamSimulatorTests {
+    /// A small, fast exam (128², 2.6 mm pixels) with a focal scar and a ghosted slice.
+    func smallExam(seed: UInt64 = 11) -> ExamCase {
+        var plan = AcquisitionPlan(shortAxisSlices: 6, matrix: 128, pixelSize: 2.6, longAxisViews: [.fourChamber, .twoChamber])
+        plan.sliceGap = 4
+        return ExamCase(
+            name: "test-exam", title: "test", seed: seed, scars: [.ischemic(territory: .lad, transmurality: 0.6)], plan: plan,
+            events: [ArtifactEvent(affects: .shortAxis([2]), kind: .respiratoryGhosting(amplitude: 10, period: 4), recurrence: 0)])
+    }
+
+    @Test func aSeedReproducesTheExamBitForBit() throws {
+        func render(_ seed: UInt64) throws -> [[Float]] {
+            var simulator = try ExamSimulator(exam: smallExam(seed: seed))
+            try simulator.acquirePlannedExam()
+            _ = try simulator.perform(.swapPhaseEncode, after: 2)
+            return simulator.acquisitions.flatMap { $0.images.map { $0.slice.pixels!.values } }
+        }
+        let first = try render(11), second = try render(11), other = try render(12)
+        #expect(first == second)
+        #expect(first != other)
+    }
+
+    @Test func writtenFilesAreIdenticalAndSynthetic() throws {
+        let a = try TestEnvironment.temporaryDirectory(), b = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        for directory in [a, b] {
+            var simulator = try ExamSimulator(exam: smallExam())
+            _ = try simulator.acquirePlanned(.shortAxis(2))
+            _ = try simulator.acquirePlanned(.longAxis(.fourChamber))
+            try ExamWriter().write(simulator, to: directory)
+        }
+        let files = DICOMBatchReader.files(under: [a.appendingPathComponent("dicom").path]).files
+        #expect(files.count == 4)
+        for file in files {
+            let twin = file.replacingOccurrences(of: a.path, with: b.path)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data(contentsOf: URL(fileURLWithPath: twin)))
+            let header = try DICOMReader(options: .init(loadPixels: false)).read(path: file)[0].header
+            #expect(header.manufacturer == "lgeqa simulator")
+            #expect(header.isSynthetic)
+            let verdict = try runProcess(TestEnvironment.dciodvfy, [file])
+            let errors = (verdict.standardOutput + verdict.standardError).split(separator: "\n").filter { $0.hasPrefix("Error") }
+            #expect(errors.isEmpty, "dciodvfy: \(errors)")
+        }
+        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: a.appendingPathComponent("truth.json"))) as? [String: Any]
+        #expect(truth?["synthetic"] as? Bool == true)
+        let readers = try String(contentsOf: a.appendingPathComponent("readers.csv"), encoding: .utf8)
+        #expect(readers.hasPrefix("sop_instance_uid,reader,vas\n"))
+        #expect(readers.split(separator: "\n").count == 1 + 4 * 2)
+    }
+
+    @Test func actionsAdvanceTheClockAndKeepTheAnatomy() throws {
+        var simulator = try ExamSimulator(exam: smallExam())
+        let first = try simulator.acquirePlanned(.shortAxis(2))
+        let before = simulator.clock
+        let repeated = try simulator.perform(.repeatWithInversionTime(.delta(30)), after: first.index)
+        #expect(simulator.clock >= before + (repeated.duration + ScanAction.repeatWithInversionTime(.delta(30)).overhead) / 60 - 1e-9)
+        #expect(repeated.startMinute == before)
+        #expect(abs(repeated.inversionTime - (first.inversionTime + 30)) < 1e-9)
+        #expect(repeated.truth.segments == first.truth.segments)
+        #expect(repeated.geometry == first.geometry)
+        let swapped = try simulator.perform(.swapPhaseEncode, after: first.index)
+        #expect(swapped.phaseEncodeDirection == first.phaseEncodeDirection.swapped)
+        // The null drifts later as gadolinium washes out.
+        #expect(try simulator.nullInversionTime(at: 25) > simulator.nullInversionTime(at: 10))
+    }
+
+    @Test func aCrosscutThroughTheFlaggedRegionContainsIt() throws {
+        var exam = smallExam()
+        exam.scars = [.focal(segment: 8, diameter: 7, depth: .midwall)]
+        var simulator = try ExamSimulator(exam: exam)
+        try simulator.acquirePlannedExam()
+        let flagged = try #require(simulator.acquisitions.first { $0.truth.lgePresent && $0.target != .longAxis(.fourChamber) && $0.target != .longAxis(.twoChamber) })
+        let centroid = try #require(flagged.truth.scarCentroid)
+        let crosscut = try simulator.perform(.longAxisCrosscut(.throughFlaggedRegion), after: flagged.index)
+        let distance = abs((centroid - crosscut.geometry.centre).dot(crosscut.geometry.normal))
+        #expect(distance < 0.5, "crosscut misses the spot by \(distance) mm")
+        #expect(crosscut.truth.lgePresent)
+        let view = CardiacViewClassifier.classify(crosscut.geometry, axes: simulator.planner.axes).view
+        #expect(view != .shortAxis)
+    }
+
+    @Test func inspectRecognisesTheSimulatedExam() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var simulator = try ExamSimulator(exam: smallExam())
+        try simulator.acquirePlannedExam()
+        _ = try simulator.perform(.repeatWithInversionTime(.delta(25)), after: 2)
+        _ = try simulator.perform(.swapPhaseEncode, after: 2)
+        try ExamWriter().write(simulator, to: directory)
+        let batch = DICOMBatchReader(reader: DICOMReader(options: .init(loadPixels: false))).read(paths: [directory.path + "/dicom"])
+        #expect(batch.failures.isEmpty)
+        let session = SessionBuilder.build(from: batch.slices.map(\.header))
+        let study = try #require(session.studies.first)
+        let sax = study.series.filter { $0.orientation == .shortAxis }
+        #expect(sax.contains { $0.slices.count == 6 && $0.reconstruction.kind == .psir })
+        #expect(sax.contains { $0.slices.count == 6 && $0.reconstruction.kind == .magnitude })
+        #expect(study.series.contains { $0.orientation == .fourChamber })
+        #expect(study.series.contains { $0.orientation == .twoChamber })
+        let changes = study.repeats.flatMap { $0.changes.flatMap { $0 } }
+        #expect(changes.contains { if case .inversionTime = $0 { true } else { false } })
+        #expect(changes.contains { if case .phaseEncode = $0 { true } else { false } })
+    }
+
+    @Test func cohortsAreDeterministicAndSitesDiffer() throws {
+        let internalExam = CohortGenerator(site: .internal, seed: 3).exam(5)
+        #expect(internalExam == CohortGenerator(site: .internal, seed: 3).exam(5))
+        #expect(internalExam != CohortGenerator(site: .internal, seed: 4).exam(5))
+        let external = (0..<20).map { CohortGenerator(site: .external, seed: 3).exam($0) }
+        #expect(external.contains { $0.patient.fieldStrength == .t3 })
+        #expect(external.allSatisfy { $0.plan.vendorStyle != .siemens && $0.plan.pixelSize == 1.6 })
+    }
+}
