@@ -25,6 +25,7 @@ test: deps venv
 bench: deps venv
 	$(SWIFT) build -c release --product lgeqa-bench
 	$(RELEASE)/lgeqa-bench dicom-read --python $(VENV)/bin/python
+	$(RELEASE)/lgeqa-bench simulate
 
 build: deps
 	$(SWIFT) build -c release

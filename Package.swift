@@ -79,6 +79,9 @@ let package = Package(
             dependencies: [
                 "LGEDICOM",
                 "LGESession",
+                "LGEPhysics",
+                "LGEPhantom",
+                "LGESimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/lgeqa-bench",

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import LGEDICOM
+import LGEPhantom
+import LGEPhysics
+import LGESession
+import LGESimulator
 
 /// Benchmarks whose figures go into issue notes. Not tests: nothing here asserts a time.
 @main
@@ -8,7 +12,7 @@ struct LGEQABench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lgeqa-bench",
         abstract: "lgeqa benchmarks (figures for the issue notes).",
-        subcommands: [DICOMRead.self]
+        subcommands: [DICOMRead.self, SimulateBench.self]
     )
 }
 
@@ -103,5 +107,60 @@ struct DICOMRead: ParsableCommand {
             throw ValidationError("pydicom peer failed (is pydicom installed in \(python)? run `make venv`)")
         }
         return seconds
+    }
+}
+
+/// Simulator throughput (256×256, full k-space artifact path) and memory against cohort size.
+struct SimulateBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Slices rendered per second on one core, and peak memory as a cohort grows."
+    )
+
+    @Option(help: "Slices to render for the throughput figure.") var slices = 200
+    @Option(help: "Cohort sizes for the memory figure (comma-separated).") var cohorts = "5,20"
+
+    func run() throws {
+        let phantom = HeartPhantom(anatomy: .typical, scars: [.ischemic(territory: .lad, transmurality: 0.7, mvo: true)])
+        let kinetics = ContrastKinetics(fieldStrength: .t1_5)
+        let planner = CardiacViewPlanner(axes: HeartAxes(longAxis: phantom.anatomy.axes.longAxis, anterior: phantom.anatomy.axes.anterior, centre: phantom.lvCentroid()))
+        let planes = planner.shortAxisStack(count: 10, thickness: 8, gap: 2)
+        var t1: [Tissue: Double] = [:]
+        for tissue in Tissue.allCases { t1[tissue] = kinetics.t1(tissue, minutesSinceInjection: 12) }
+        let readout = ReadoutParameters.typical(for: .t1_5)
+        let motion = MotionConditions(respiratory: RespiratoryMotion(amplitude: 10, period: 4), rhythm: HeartRhythm(missedBeats: [4]), cardiacBlur: 3)
+        let engine = KSpaceSimulator()
+        let fractions = planes.map { phantom.sample(on: $0) }
+
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        let sampling = time { for i in 0..<slices { _ = phantom.sample(on: planes[i % planes.count]) } }
+        let kspace = try time {
+            for i in 0..<slices {
+                let settings = AcquisitionSettings(plane: planes[i % planes.count], phaseEncodeDirection: .row, readout: readout)
+                _ = try engine.acquire(fractions: fractions[i % planes.count], t1: t1, settings: settings, motion: motion, seed: UInt64(i))
+            }
+        }
+        print("simulator, 256x256, 1 thread, \(slices) slices (SYNTHETIC):")
+        print(String(format: "  phantom sampling (2x2x3 partial volume): %7.1f slices/s  %6.2f ms/slice", Double(slices) / sampling, sampling / Double(slices) * 1000))
+        print(String(format: "  k-space path (motion+arrhythmia+blur, magnitude+PSIR): %7.1f slices/s  %6.2f ms/slice", Double(slices) / kspace, kspace / Double(slices) * 1000))
+        print(String(format: "  both: %7.1f slices/s", Double(slices) / (sampling + kspace)))
+
+        for size in cohorts.split(separator: ",").compactMap({ Int($0) }) {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lgeqa-cohort-bench-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let before = peakResidentMegabytes()
+            let seconds = try time { _ = try CohortWriter(generator: CohortGenerator(site: .internal, seed: 1)).write(0..<size, to: directory) }
+            print(String(format: "  cohort of %3d exams: %6.1f s, peak RSS %.0f MB (before %.0f MB)", size, seconds, peakResidentMegabytes(), before))
+        }
+    }
+
+    func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 }

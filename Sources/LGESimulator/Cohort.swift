@@ -60,7 +60,7 @@ public struct CohortGenerator: Sendable {
             while chosen.count < min(count, slices) { chosen.insert(Int(random.uniform(0...Double(slices) - 0.01))) }
             return chosen.sorted()
         }
-        if random.uniform(0...1) < 0.25 {
+        if random.uniform(0...1) < 0.3 {
             // TI set once and left: later slices drift off the null, or a wrong TI from the start.
             if random.uniform(0...1) < 0.5 {
                 plan.followsNullDrift = false
@@ -89,16 +89,16 @@ public struct CohortGenerator: Sendable {
     private func randomScar(_ random: inout SeededGenerator) -> ScarPattern {
         let draw = random.uniform(0...1)
         switch draw {
-        case ..<0.6:
+        case ..<0.55:
             let territory = CoronaryTerritory.allCases[Int(random.uniform(0...2.99))]
             return .ischemic(
                 territory: territory, transmurality: random.uniform(0.2...1), borderZone: random.uniform(1...3),
                 mvo: random.uniform(0...1) < 0.15)
-        case ..<0.7:
+        case ..<0.65:
             return .midWallSeptal()
-        case ..<0.8:
+        case ..<0.72:
             return .epicardialLateral()
-        case ..<0.85:
+        case ..<0.77:
             return .rvInsertion()
         default:
             let segment = Int(random.uniform(1...16.99))

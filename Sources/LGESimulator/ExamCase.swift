@@ -103,7 +103,7 @@ public struct AcquisitionPlan: Sendable, Hashable, Codable {
 
     public init(
         shortAxisSlices: Int = 10, sliceThickness: Double = 8, sliceGap: Double = 2, matrix: Int = 256,
-        pixelSize: Double = 1.4, phaseFieldOfView: Double = 0.85, phaseEncodeDirection: PhaseEncodeDirection = .row,
+        pixelSize: Double = 1.4, phaseFieldOfView: Double = 1, phaseEncodeDirection: PhaseEncodeDirection = .row,
         inversionTime: InversionTimeChoice = .nulling(offset: 0), followsNullDrift: Bool = true,
         reconstructions: [ReconstructionKind] = [.psir, .magnitude], startMinute: Double = 10,
         pauseBetweenBreathHolds: Double = 12, longAxisViews: [ViewOrientation] = [.fourChamber, .twoChamber, .threeChamber],

@@ -46,6 +46,9 @@ public struct ExamSimulator: Sendable {
     let shortAxisPlanes: [SliceGeometry]
     let identity: ExamIdentity
 
+    /// How far TI may sit from the myocardial null before a magnitude image suffers, ms.
+    public static let inversionTimeTolerance = 20.0
+
     /// Minutes since injection now.
     public private(set) var clock: Double
     public private(set) var acquisitions: [SimulatedAcquisition] = []
@@ -242,12 +245,15 @@ public struct ExamSimulator: Sendable {
         if motion.cardiacBlur > 0 { causes.insert(.motion) }
         let focal = exam.scars.contains { if case .focal = $0 { true } else { false } }
         if focal && scar.isPresent { causes.insert(.focalEquivocal) }
+        // A TI off the null spoils magnitude images (PSIR is robust, so each image says
+        // whether it is affected); amyloid myocardium will not null at any TI.
+        if exam.patient.amyloid || abs(inversionTime - null) > ExamSimulator.inversionTimeTolerance { causes.insert(.tiNulling) }
 
         var simulated: [SimulatedImage] = []
         for kind in exam.plan.reconstructions {
             let pixels = kind == .psir ? images.psir : images.magnitude
             var imageCauses = causes
-            if exam.patient.amyloid || (kind == .magnitude && abs(inversionTime - null) > 25) { imageCauses.insert(.tiNulling) }
+            if kind == .psir && !exam.patient.amyloid { imageCauses.remove(.tiNulling) }
             let evidence = ImageEvidence.measure(
                 pixels: pixels, masks: masks, sigma: images.noiseSigma, artifact: images.artifact, scar: scar,
                 causes: imageCauses, reconstruction: kind)

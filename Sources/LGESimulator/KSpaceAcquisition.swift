@@ -248,7 +248,18 @@ public struct KSpaceSimulator: Sendable {
             phase0 + phaseRows * (Double(r) / Double(rows) - 0.5) + phaseColumns * (Double(c) / Double(columns) - 0.5)
         }
 
-        let bloodSignal = abs(sirf.centreLineSignal(t1: t1[.blood] ?? 1500, protonDensity: Tissue.blood.protonDensity))
+        // The noise level makes the blood pool's SNR in this very image what was asked for:
+        // its noise-free mean over pure-blood pixels, else the centre-line signal.
+        let bloodFraction = fold.apply(fractions[.blood])
+        var bloodSum = 0.0, bloodCount = 0
+        for i in bloodFraction.indices where bloodFraction[i] >= 0.9 {
+            let (re, im) = kStatic[i]
+            bloodSum += Double((re * re + im * im).squareRoot())
+            bloodCount += 1
+        }
+        let bloodSignal = bloodCount > 0
+            ? bloodSum / Double(bloodCount)
+            : abs(sirf.centreLineSignal(t1: t1[.blood] ?? 1500, protonDensity: Tissue.blood.protonDensity))
         let sigma = KSpaceSimulator.gain * Float(max(bloodSignal, 1e-3) / max(settings.bloodSNR, 0.1))
         let gain = KSpaceSimulator.gain
         var magnitude = [Float](repeating: 0, count: rows * columns)

@@ -11,6 +11,9 @@ public struct VirtualReader: Sendable, Hashable, Codable {
     /// How far confounders (ghosts across the wall, unnulled myocardium) sway this reader.
     public var susceptibility: Double
 
+    /// Conspicuity (noise units, after the size discount) at which a reader is 50:50.
+    static let halfBelief = 8.0
+
     public init(id: String, bias: Double, noise: Double, susceptibility: Double) {
         self.id = id
         self.bias = bias
@@ -20,10 +23,12 @@ public struct VirtualReader: Sendable, Hashable, Codable {
 
     /// The reader's VAS for an image, drawn with `generator`.
     public func score(_ evidence: ImageEvidence, using generator: inout SeededGenerator) -> Double {
-        // Belief in LGE rises with the conspicuity of genuine enhancement; confounders pull
-        // an image without scar towards "maybe" and an image with scar away from "certain".
-        let threshold = ImageEvidence.visibilityThreshold
-        let genuine = 1 / (1 + exp(-(evidence.conspicuity - threshold) / 1.2))
+        // Belief in LGE rises with the conspicuity of genuine enhancement on a log scale
+        // (readers judge contrast ratios, and small areas count for less); even a clean normal
+        // slice keeps a little suspicion. Confounders then pull towards "maybe".
+        let sized = evidence.conspicuity * min(1, evidence.scarArea / 200).squareRoot()
+        let seen = 1 / (1 + exp(-(log(max(sized, 1e-3)) - log(VirtualReader.halfBelief)) / 0.7))
+        let genuine = 0.05 + 0.9 * seen
         let doubt = min(1, evidence.mimicry * susceptibility)
         let belief = genuine + (0.5 - genuine) * doubt
         let vas = 100 * belief + bias + noise * generator.gaussian()
@@ -43,8 +48,8 @@ public struct ReaderPanel: Sendable, Hashable, Codable {
     /// simulated cohorts, the paper's inter-expert agreement (`lgeqa simulate cohort` reports
     /// the agreement it reached).
     public static let standard = ReaderPanel(readers: [
-        VirtualReader(id: "reader1", bias: 3, noise: 9, susceptibility: 0.9),
-        VirtualReader(id: "reader2", bias: -3, noise: 11, susceptibility: 0.75),
+        VirtualReader(id: "reader1", bias: 3, noise: 10, susceptibility: 0.9),
+        VirtualReader(id: "reader2", bias: -3, noise: 12, susceptibility: 0.75),
     ])
 
     /// Every reader's score for an image; `key` makes the draw independent of scoring order.

@@ -92,7 +92,7 @@ import Testing
             let (images, _) = try acquire(ti: 240, phaseEncode: phaseEncode, motion: motion)
             let artifact = try #require(images.artifact)
             let rows = images.geometry.rows, columns = images.geometry.columns
-            let (r0, c0, reach) = (rows / 2, columns / 2, 22)
+            let (r0, c0, reach) = (rows / 2, columns / 2, 30)
             var horizontal = 0.0, vertical = 0.0
             for r in 0..<rows {
                 for c in 0..<columns {
