@@ -144,7 +144,14 @@ struct SimulateBench: ParsableCommand {
                 _ = try engine.acquire(fractions: fractions[i % planes.count], t1: t1, settings: settings, motion: motion, seed: UInt64(i))
             }
         }
+        let still = try time {
+            for i in 0..<slices {
+                let settings = AcquisitionSettings(plane: planes[i % planes.count], phaseEncodeDirection: .row, readout: readout)
+                _ = try engine.acquire(fractions: fractions[i % planes.count], t1: t1, settings: settings, motion: .still, seed: UInt64(i))
+            }
+        }
         print("simulator, 256x256, 1 thread, \(slices) slices (SYNTHETIC):")
+        print(String(format: "  k-space path, no motion (magnitude+PSIR):                 %7.1f slices/s  %6.2f ms/slice", Double(slices) / still, still / Double(slices) * 1000))
         print(String(format: "  phantom sampling (2x2x3 partial volume): %7.1f slices/s  %6.2f ms/slice", Double(slices) / sampling, sampling / Double(slices) * 1000))
         print(String(format: "  k-space path (motion+arrhythmia+blur, magnitude+PSIR): %7.1f slices/s  %6.2f ms/slice", Double(slices) / kspace, kspace / Double(slices) * 1000))
         print(String(format: "  both: %7.1f slices/s", Double(slices) / (sampling + kspace)))

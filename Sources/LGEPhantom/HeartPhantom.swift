@@ -114,26 +114,71 @@ public struct HeartPhantom: Sendable, Codable {
         let columnStepHeart = model.heartFrame(columnStep + model.origin)
         let weight = 1 / Float(offsets.count)
 
+        // Most pixels lie inside one tissue. A coarse pass labels two points per pixel (the
+        // centres of the two halves of the slab); a pixel whose two labels agree with each
+        // other and with all eight neighbours' is taken as pure, and only the rest get the full
+        // supersampling. Structures at least a pixel wide are always caught by the coarse pass.
+        let coarse = subSampleOffsets(plane, inPlane: 1, throughPlane: 2)
+        let coarseHeart = coarse.map { model.heartFrame($0 + model.origin) }
+        var coarseLabels = [UInt8](repeating: 0, count: coarse.count * pixels)
+        coarseLabels.withUnsafeMutableBufferPointer { out in
+            for row in 0..<rows {
+                var p = plane.position + rowStep * Double(row)
+                var h = model.heartFrame(p)
+                for column in 0..<columns {
+                    let pixel = row * columns + column
+                    for k in coarse.indices {
+                        out[pixel * coarse.count + k] = UInt8(model.label(patient: p + coarse[k], heart: h + coarseHeart[k]).rawValue)
+                    }
+                    p += columnStep
+                    h += columnStepHeart
+                }
+            }
+        }
+
         var storage = [Float](repeating: 0, count: labelCount * pixels)
         storage.withUnsafeMutableBufferPointer { out in
             offsets.withUnsafeBufferPointer { patientOffsets in
                 heartOffsets.withUnsafeBufferPointer { heartOffsets in
-                    let samples = patientOffsets.count
-                    for row in 0..<rows {
-                        var p = plane.position + rowStep * Double(row)
-                        var h = model.heartFrame(p)
-                        for column in 0..<columns {
+                    coarseLabels.withUnsafeBufferPointer { coarseLabels in
+                        let samples = patientOffsets.count
+                        let perPixel = coarse.count
+                        func isPure(_ row: Int, _ column: Int) -> Bool {
                             let pixel = row * columns + column
-                            var counts = SIMD16<UInt16>()
-                            for k in 0..<samples {
-                                let label = model.label(patient: p + patientOffsets[k], heart: h + heartOffsets[k])
-                                counts[label.rawValue] &+= 1
+                            let label = coarseLabels[pixel * perPixel]
+                            for k in 1..<perPixel where coarseLabels[pixel * perPixel + k] != label { return false }
+                            for dr in -1...1 {
+                                let r = row + dr
+                                if r < 0 || r >= rows { continue }
+                                for dc in -1...1 {
+                                    let c = column + dc
+                                    if c < 0 || c >= columns { continue }
+                                    let neighbour = (r * columns + c) * perPixel
+                                    for k in 0..<perPixel where coarseLabels[neighbour + k] != label { return false }
+                                }
                             }
-                            for l in 0..<labelCount where counts[l] != 0 {
-                                out[l * pixels + pixel] = Float(counts[l]) * weight
+                            return true
+                        }
+                        for row in 0..<rows {
+                            var p = plane.position + rowStep * Double(row)
+                            var h = model.heartFrame(p)
+                            for column in 0..<columns {
+                                let pixel = row * columns + column
+                                if isPure(row, column) {
+                                    out[Int(coarseLabels[pixel * perPixel]) * pixels + pixel] = 1
+                                } else {
+                                    var counts = SIMD16<UInt16>()
+                                    for k in 0..<samples {
+                                        let label = model.label(patient: p + patientOffsets[k], heart: h + heartOffsets[k])
+                                        counts[label.rawValue] &+= 1
+                                    }
+                                    for l in 0..<labelCount where counts[l] != 0 {
+                                        out[l * pixels + pixel] = Float(counts[l]) * weight
+                                    }
+                                }
+                                p += columnStep
+                                h += columnStepHeart
                             }
-                            p += columnStep
-                            h += columnStepHeart
                         }
                     }
                 }

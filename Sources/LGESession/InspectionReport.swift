@@ -234,7 +234,8 @@ public struct RepeatSummary: Sendable, Hashable, Codable {
 
     /// One line: where, and what changed at each retake.
     var summary: String {
-        let place = orientation.rawValue + (stackPosition.map { " position \($0)" } ?? "")
+        // Technologists count slices from 1 (base); the JSON keeps the 0-based position.
+        let place = orientation.rawValue + (stackPosition.map { " slice \($0 + 1) from base" } ?? "")
         return "\(place): " + changes.joined(separator: "; then ")
     }
 }

@@ -86,9 +86,10 @@ final class FourierTransform2D: @unchecked Sendable {
         }
     }
 
-    /// Forward transform of a real image, returned as the full complex spectrum (the half
-    /// FFTW computes, completed by Hermitian symmetry) — half the work of a complex transform.
-    func forward(real values: [Float]) -> ComplexImage {
+    /// Forward transform of a real image: the non-redundant half spectrum FFTW computes,
+    /// rows × (columns/2 + 1) interleaved complex values — half the work of a complex
+    /// transform. The other half is its Hermitian mirror, X(r, c) = conj(X(−r, −c)).
+    func forwardHalf(real values: [Float]) -> [Float] {
         precondition(values.count == rows * columns)
         let halfColumns = columns / 2 + 1
         var half = [Float](repeating: 0, count: 2 * rows * halfColumns)
@@ -100,28 +101,7 @@ final class FourierTransform2D: @unchecked Sendable {
                 }
             }
         }
-        var spectrum = ComplexImage(rows: rows, columns: columns)
-        spectrum.storage.withUnsafeMutableBufferPointer { full in
-            half.withUnsafeBufferPointer { half in
-                for r in 0..<rows {
-                    let mirrorRow = (rows - r) % rows
-                    for c in 0..<columns {
-                        let target = 2 * (r * columns + c)
-                        if c < halfColumns {
-                            let source = 2 * (r * halfColumns + c)
-                            full[target] = half[source]
-                            full[target + 1] = half[source + 1]
-                        } else {
-                            // X(r, c) = conj(X(−r, −c)) for real input.
-                            let source = 2 * (mirrorRow * halfColumns + (columns - c))
-                            full[target] = half[source]
-                            full[target + 1] = -half[source + 1]
-                        }
-                    }
-                }
-            }
-        }
-        return spectrum
+        return half
     }
 }
 

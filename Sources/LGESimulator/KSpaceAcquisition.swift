@@ -192,12 +192,16 @@ public struct KSpaceSimulator: Sendable {
         var reference = [Float](repeating: 0, count: rows * columns)
         for tissue in Tissue.allCases {
             let map = fractions[tissue]
-            guard let tissueT1 = t1[tissue], map.contains(where: { $0 > 0 }) else { continue }
+            guard let tissueT1 = t1[tissue], map.withUnsafeBufferPointer({ $0.contains { $0 > 0 } }) else { continue }
             let folded = fold.apply(map)
             let density = Float(tissue.protonDensity)
             if density == 0 { continue }
-            for i in reference.indices { reference[i] += folded[i] * density }
-            let spectrum = fft.forward(real: folded)
+            reference.withUnsafeMutableBufferPointer { reference in
+                folded.withUnsafeBufferPointer { folded in
+                    for i in reference.indices { reference[i] += folded[i] * density }
+                }
+            }
+            let spectrum = fft.forwardHalf(real: folded)
             let signals = sirf.shotSignals(t1: tissueT1, protonDensity: tissue.protonDensity, rrIntervals: rr)
             let weights = (0..<lines).map { k in Float(signals[lineShot[k]][linePosition[k]]) }
             if KSpaceSimulator.cardiacTissues.contains(tissue) {
@@ -240,12 +244,18 @@ public struct KSpaceSimulator: Sendable {
         for i in kStatic.storage.indices { kStatic.storage[i] += kCardiac.storage[i] + kBreathing.storage[i] }
         fft.inverse(&kStatic)
 
-        // Coil and B0 phase: smooth, different for every slice, removed only by PSIR.
+        // Coil and B0 phase: smooth, different for every slice, removed only by PSIR. Linear
+        // in row and column, so e^{iφ} is a row phasor times a column phasor.
         var random = SeededGenerator(seed: seed, stream: "slice")
         let phase0 = random.uniform(-Double.pi...Double.pi)
         let phaseRows = random.uniform(-1.5...1.5), phaseColumns = random.uniform(-1.5...1.5)
-        func backgroundPhase(_ r: Int, _ c: Int) -> Double {
-            phase0 + phaseRows * (Double(r) / Double(rows) - 0.5) + phaseColumns * (Double(c) / Double(columns) - 0.5)
+        let rowPhasors = (0..<rows).map { r in
+            let phi = phase0 + phaseRows * (Double(r) / Double(rows) - 0.5)
+            return (Float(cos(phi)), Float(sin(phi)))
+        }
+        let columnPhasors = (0..<columns).map { c in
+            let phi = phaseColumns * (Double(c) / Double(columns) - 0.5)
+            return (Float(cos(phi)), Float(sin(phi)))
         }
 
         // The noise level makes the blood pool's SNR in this very image what was asked for:
@@ -268,23 +278,38 @@ public struct KSpaceSimulator: Sendable {
         var referenceReal = [Float](repeating: 0, count: rows * columns)
         var referenceImaginary = [Float](repeating: 0, count: rows * columns)
         // The PSIR reference is a low-flip proton-density image from the recovery heartbeat.
+        // It is smoothed before use, so its noise only needs to exist at a coarse scale.
         let referenceLevel: Float = 0.25
-        for r in 0..<rows {
-            for c in 0..<columns {
-                let i = r * columns + c
-                let phi = backgroundPhase(r, c)
-                let (cosPhi, sinPhi) = (Float(cos(phi)), Float(sin(phi)))
-                let (re, im) = kStatic[i]
-                let noisyRe = gain * (re * cosPhi - im * sinPhi) + sigma * Float(random.gaussian())
-                let noisyIm = gain * (re * sinPhi + im * cosPhi) + sigma * Float(random.gaussian())
-                signalReal[i] = noisyRe
-                signalImaginary[i] = noisyIm
-                magnitude[i] = (noisyRe * noisyRe + noisyIm * noisyIm).squareRoot()
-                let ref = gain * referenceLevel * reference[i]
-                referenceReal[i] = ref * cosPhi + sigma * Float(random.gaussian())
-                referenceImaginary[i] = ref * sinPhi + sigma * Float(random.gaussian())
+        let referenceColumns = (columns + 3) / 4
+        let referenceNoise = (0..<((rows + 3) / 4) * referenceColumns).map { _ in random.gaussianPair() }
+        kStatic.storage.withUnsafeBufferPointer { image in
+        reference.withUnsafeBufferPointer { reference in
+        signalReal.withUnsafeMutableBufferPointer { signalReal in
+        signalImaginary.withUnsafeMutableBufferPointer { signalImaginary in
+        referenceReal.withUnsafeMutableBufferPointer { referenceReal in
+        referenceImaginary.withUnsafeMutableBufferPointer { referenceImaginary in
+        magnitude.withUnsafeMutableBufferPointer { magnitude in
+            for r in 0..<rows {
+                let (rowCos, rowSin) = rowPhasors[r]
+                for c in 0..<columns {
+                    let i = r * columns + c
+                    let (columnCos, columnSin) = columnPhasors[c]
+                    let cosPhi = rowCos * columnCos - rowSin * columnSin
+                    let sinPhi = rowSin * columnCos + rowCos * columnSin
+                    let (re, im) = (image[2 * i], image[2 * i + 1])
+                    let (n1, n2) = random.gaussianPair()
+                    let (n3, n4) = referenceNoise[(r / 4) * referenceColumns + c / 4]
+                    let noisyRe = gain * (re * cosPhi - im * sinPhi) + sigma * n1
+                    let noisyIm = gain * (re * sinPhi + im * cosPhi) + sigma * n2
+                    signalReal[i] = noisyRe
+                    signalImaginary[i] = noisyIm
+                    magnitude[i] = (noisyRe * noisyRe + noisyIm * noisyIm).squareRoot()
+                    let ref = gain * referenceLevel * reference[i]
+                    referenceReal[i] = ref * cosPhi + sigma * n3
+                    referenceImaginary[i] = ref * sinPhi + sigma * n4
+                }
             }
-        }
+        } } } } } } }
         let smoothReal = boxBlur(referenceReal, rows: rows, columns: columns, radius: 4)
         let smoothImaginary = boxBlur(referenceImaginary, rows: rows, columns: columns, radius: 4)
         var psir = [Float](repeating: 0, count: rows * columns)
@@ -307,20 +332,46 @@ public struct KSpaceSimulator: Sendable {
             shots: shots, duration: beatStart[rr.count] / 1000)
     }
 
-    /// Adds spectrum × per-line weight into `k`; line index = signed phase-encode frequency + lines/2.
-    private func accumulate(_ spectrum: ComplexImage, weights: [Float], into k: inout ComplexImage, peAlongColumns: Bool) {
-        let rows = spectrum.rows, columns = spectrum.columns
+    /// Adds a real image's spectrum, each phase-encode line weighted, into `k`. The spectrum
+    /// comes as FFTW's half (see ``FourierTransform2D/forwardHalf(real:)``) and is mirrored
+    /// on the fly; line index = signed phase-encode frequency + lines/2.
+    private func accumulate(_ half: [Float], weights: [Float], into k: inout ComplexImage, peAlongColumns: Bool) {
+        let rows = k.rows, columns = k.columns
+        let halfColumns = columns / 2 + 1
         let lines = weights.count
-        spectrum.storage.withUnsafeBufferPointer { source in
+        // Weight of each FFT frequency index along the phase-encode axis.
+        let byFrequency = (0..<lines).map { f in weights[(f + lines / 2) % lines] }
+        half.withUnsafeBufferPointer { source in
             k.storage.withUnsafeMutableBufferPointer { target in
-                for r in 0..<rows {
-                    for c in 0..<columns {
-                        let frequency = peAlongColumns ? r : c
-                        let line = (frequency + lines / 2) % lines
-                        let w = weights[line]
-                        let i = 2 * (r * columns + c)
-                        target[i] += source[i] * w
-                        target[i + 1] += source[i + 1] * w
+                byFrequency.withUnsafeBufferPointer { byFrequency in
+                    for r in 0..<rows {
+                        let out = target.baseAddress! + 2 * r * columns
+                        let direct = source.baseAddress! + 2 * r * halfColumns
+                        let mirrored = source.baseAddress! + 2 * ((rows - r) % rows) * halfColumns
+                        if peAlongColumns {
+                            let w = byFrequency[r]
+                            for c in 0..<halfColumns {
+                                out[2 * c] += direct[2 * c] * w
+                                out[2 * c + 1] += direct[2 * c + 1] * w
+                            }
+                            for c in halfColumns..<columns {
+                                let j = 2 * (columns - c)
+                                out[2 * c] += mirrored[j] * w
+                                out[2 * c + 1] -= mirrored[j + 1] * w
+                            }
+                        } else {
+                            for c in 0..<halfColumns {
+                                let w = byFrequency[c]
+                                out[2 * c] += direct[2 * c] * w
+                                out[2 * c + 1] += direct[2 * c + 1] * w
+                            }
+                            for c in halfColumns..<columns {
+                                let w = byFrequency[c]
+                                let j = 2 * (columns - c)
+                                out[2 * c] += mirrored[j] * w
+                                out[2 * c + 1] -= mirrored[j + 1] * w
+                            }
+                        }
                     }
                 }
             }
@@ -328,21 +379,36 @@ public struct KSpaceSimulator: Sendable {
     }
 
     /// Multiplies each phase-encode line by the phase ramp of a rigid shift (in pixels) of the object.
+    ///
+    /// Along one line the phase is linear in the readout frequency, so it advances by a fixed
+    /// phasor from sample to sample: one sine and cosine per line instead of per sample.
     private func applyShifts(_ shifts: [(rows: Double, columns: Double)], to k: inout ComplexImage, peAlongColumns: Bool) {
         let rows = k.rows, columns = k.columns
         let lines = shifts.count
         func signed(_ f: Int, _ n: Int) -> Double { Double(f < (n + 1) / 2 ? f : f - n) }
+        let (lineCount, sampleCount) = peAlongColumns ? (rows, columns) : (columns, rows)
         k.storage.withUnsafeMutableBufferPointer { data in
-            for r in 0..<rows {
-                for c in 0..<columns {
-                    let frequency = peAlongColumns ? r : c
-                    let shift = shifts[(frequency + lines / 2) % lines]
-                    let angle = -2 * Double.pi * (signed(r, rows) * shift.rows / Double(rows) + signed(c, columns) * shift.columns / Double(columns))
-                    let (cosA, sinA) = (Float(cos(angle)), Float(sin(angle)))
-                    let i = 2 * (r * columns + c)
-                    let (re, im) = (data[i], data[i + 1])
-                    data[i] = re * cosA - im * sinA
-                    data[i + 1] = re * sinA + im * cosA
+            for line in 0..<lineCount {
+                let shift = shifts[(line + lines / 2) % lines]
+                // Phase = −2π (f_line · d_line / N_line + f_sample · d_sample / N_sample).
+                let (lineShift, sampleShift) = peAlongColumns ? (shift.rows, shift.columns) : (shift.columns, shift.rows)
+                let base = -2 * Double.pi * signed(line, lineCount) * lineShift / Double(lineCount)
+                let step = -2 * Double.pi * sampleShift / Double(sampleCount)
+                let (stepCos, stepSin) = (cos(step), sin(step))
+                // Two runs of increasing signed frequency: 0 ..< N/2, then −N/2 ..< 0.
+                let half = (sampleCount + 1) / 2
+                for (first, last) in [(0, half), (half, sampleCount)] where first < last {
+                    let start = base + step * signed(first, sampleCount)
+                    var (pc, ps) = (cos(start), sin(start))
+                    for sample in first..<last {
+                        let (cosA, sinA) = (Float(pc), Float(ps))
+                        let (r, c) = peAlongColumns ? (line, sample) : (sample, line)
+                        let i = 2 * (r * columns + c)
+                        let (re, im) = (data[i], data[i + 1])
+                        data[i] = re * cosA - im * sinA
+                        data[i + 1] = re * sinA + im * cosA
+                        (pc, ps) = (pc * stepCos - ps * stepSin, pc * stepSin + ps * stepCos)
+                    }
                 }
             }
         }
@@ -392,30 +458,48 @@ struct FoldGeometry {
     }
 }
 
-/// Mean over a (2·radius+1)² window, clamped at the edges; separable.
+/// Mean over a (2·radius+1)² window, clamped at the edges: running sums along rows, then
+/// running column sums down the image (so both passes walk memory in order).
 func boxBlur(_ values: [Float], rows: Int, columns: Int, radius: Int) -> [Float] {
     var horizontal = [Float](repeating: 0, count: values.count)
-    for r in 0..<rows {
-        for c in 0..<columns {
-            var sum: Float = 0
-            var n: Float = 0
-            for d in max(0, c - radius)...min(columns - 1, c + radius) {
-                sum += values[r * columns + d]
-                n += 1
+    values.withUnsafeBufferPointer { input in
+        horizontal.withUnsafeMutableBufferPointer { output in
+            for r in 0..<rows {
+                let line = input.baseAddress! + r * columns, out = output.baseAddress! + r * columns
+                var sum: Float = 0
+                var low = 0, high = -1
+                for c in 0..<columns {
+                    let newHigh = min(columns - 1, c + radius), newLow = max(0, c - radius)
+                    while high < newHigh { high += 1; sum += line[high] }
+                    while low < newLow { sum -= line[low]; low += 1 }
+                    out[c] = sum / Float(high - low + 1)
+                }
             }
-            horizontal[r * columns + c] = sum / n
         }
     }
     var result = [Float](repeating: 0, count: values.count)
-    for c in 0..<columns {
-        for r in 0..<rows {
-            var sum: Float = 0
-            var n: Float = 0
-            for d in max(0, r - radius)...min(rows - 1, r + radius) {
-                sum += horizontal[d * columns + c]
-                n += 1
+    var sums = [Float](repeating: 0, count: columns)
+    horizontal.withUnsafeBufferPointer { input in
+        result.withUnsafeMutableBufferPointer { output in
+            sums.withUnsafeMutableBufferPointer { sums in
+                var low = 0, high = -1
+                for r in 0..<rows {
+                    let newHigh = min(rows - 1, r + radius), newLow = max(0, r - radius)
+                    while high < newHigh {
+                        high += 1
+                        let line = input.baseAddress! + high * columns
+                        for c in 0..<columns { sums[c] += line[c] }
+                    }
+                    while low < newLow {
+                        let line = input.baseAddress! + low * columns
+                        for c in 0..<columns { sums[c] -= line[c] }
+                        low += 1
+                    }
+                    let scale = 1 / Float(high - low + 1)
+                    let out = output.baseAddress! + r * columns
+                    for c in 0..<columns { out[c] = sums[c] * scale }
+                }
             }
-            result[r * columns + c] = sum / n
         }
     }
     return result

@@ -59,6 +59,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
+    /// Two independent standard normal deviates in single precision, for filling noise images
+    /// quickly: each comes from 32 random bits through a table of normal quantiles with linear
+    /// interpolation (tails end at ±3.7σ, which changes the variance by under 0.5%).
+    @inlinable public mutating func gaussianPair() -> (Float, Float) {
+        let bits = next()
+        return (NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits)), NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits >> 32)))
+    }
+
     /// A uniform deviate in `range`.
     public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
         range.lowerBound + Double(next() >> 11) * 0x1.0p-53 * (range.upperBound - range.lowerBound)
@@ -66,3 +74,35 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
 }
 
 import Foundation
+
+/// Standard normal quantiles at evenly spaced probabilities, for table-driven deviates.
+public enum NormalQuantiles {
+    @usableFromInline static let count = 4096
+    @usableFromInline static let table: [Float] = (0...count).map { i in
+        Float(inverseNormalCDF((Double(i) + 0.5) / Double(count + 1)))
+    }
+
+    /// The deviate for 32 uniform bits.
+    @inlinable static func deviate(_ bits: UInt32) -> Float {
+        let position = Float(bits) * (Float(count) / 4_294_967_296)
+        let index = min(Int(position), count - 1)
+        let fraction = position - Float(index)
+        return table.withUnsafeBufferPointer { $0[index] + ($0[index + 1] - $0[index]) * fraction }
+    }
+
+    /// Acklam's rational approximation of the inverse normal CDF (relative error < 1.2e-9).
+    static func inverseNormalCDF(_ p: Double) -> Double {
+        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
+        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]
+        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+        let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+        let low = 0.02425
+        if p < low {
+            let q = (-2 * log(p)).squareRoot()
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        }
+        if p > 1 - low { return -inverseNormalCDF(1 - p) }
+        let q = p - 0.5, r = q * q
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    }
+}

@@ -73,7 +73,7 @@ import Testing
         // The problem follows its series line, indented deeper than the rows.
         let stackRow = try #require(lines.firstIndex(of: rows[0]))
         #expect(lines[stackRow + 1].hasPrefix("      ! series 5: 1 of 10 slices without inversion time"))
-        #expect(table.contains("SA position 4: series 5 -> series 9"))
+        #expect(table.contains("SA slice 5 from base: series 5 -> series 9"))
         #expect(table.contains("  - /incoming/notes.txt: not a DICOM file"))
         #expect(table.contains("study 1  1.2.826.0.1.3680043.9.7777.1  2024-03-01 09:43:20"))
     }
