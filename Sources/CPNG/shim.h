@@ -1,0 +1,2 @@
+// libpng's simplified API: EMIDEC's slices are 8-bit grayscale PNGs.
+#include <png.h>

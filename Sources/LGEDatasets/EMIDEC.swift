@@ -1,0 +1,44 @@
+import Foundation
+import LGEDICOM
+
+/// The EMIDEC LGE slices in `shared/data/emidec` (CC BY-NC-SA 4.0; see its README).
+///
+/// Known properties the loader accounts for: the PNGs hold a PSIR-like signed signal under one
+/// fixed 8-bit mapping with zero at about 127, so values are shifted to put that level at 0; the
+/// pixel size is not recorded. Labels are LGE presence only (from the infarct/MVO masks), never
+/// reader certainty.
+public enum EMIDECDataset {
+    /// Grey level of zero signal in the 8-bit mapping (measured on the empty background).
+    public static let zeroLevel: Float = 127
+
+    /// Every slice in `directory` (which holds `manifest.csv` and `images/`). A slice whose
+    /// image cannot be read is reported in `failures`; the others load.
+    public static func load(directory: URL) throws(DatasetError) -> (slices: [LabeledSlice], failures: [DatasetError]) {
+        let manifestPath = directory.appendingPathComponent("manifest.csv").path
+        let table = try CSVTable(path: manifestPath)
+        let caseColumn = try table.column("case"), fileColumn = try table.column("file"), lgeColumn = try table.column("lge")
+        var slices: [LabeledSlice] = []
+        var failures: [DatasetError] = []
+        for (line, fields) in table.rows {
+            guard fields.count == table.header.count else {
+                failures.append(.badTable(path: manifestPath, line: line, reason: "expected \(table.header.count) fields, found \(fields.count)"))
+                continue
+            }
+            guard let lge = Int(fields[lgeColumn]), lge == 0 || lge == 1 else {
+                failures.append(.badTable(path: manifestPath, line: line, reason: "lge must be 0 or 1, found '\(fields[lgeColumn])'"))
+                continue
+            }
+            let imagePath = directory.appendingPathComponent("images").appendingPathComponent(fields[fileColumn]).path
+            do throws(DatasetError) {
+                var pixels = try PNGReader.readGray8(imagePath)
+                pixels.values = pixels.values.map { $0 - zeroLevel }
+                slices.append(LabeledSlice(
+                    id: fields[fileColumn], patient: fields[caseColumn], pixels: pixels, pixelSpacing: nil, isSigned: true,
+                    lge: lge == 1, lowCertainty: nil, causes: nil, source: "EMIDEC (CC BY-NC-SA 4.0)"))
+            } catch {
+                failures.append(error)
+            }
+        }
+        return (slices, failures)
+    }
+}

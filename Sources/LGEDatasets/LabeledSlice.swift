@@ -1,0 +1,41 @@
+import LGEDICOM
+
+/// One training or evaluation image with whatever labels exist for it. A label that is
+/// unknown is nil, and losses and metrics skip it rather than guessing.
+public struct LabeledSlice: Sendable {
+    /// Stable identifier (file name or SOP Instance UID).
+    public var id: String
+    /// The patient (or simulated exam) it belongs to: splits never separate a patient's slices.
+    public var patient: String
+    public var pixels: PixelImage
+    /// Physical pixel size when known.
+    public var pixelSpacing: PixelSpacing?
+    /// Signed (PSIR-like) intensities, as opposed to magnitude.
+    public var isSigned: Bool
+    /// Genuine LGE present in the slice.
+    public var lge: Bool?
+    /// The readers were unsure (the paper's target).
+    public var lowCertainty: Bool?
+    /// Causes of doubt by name (`ti_nulling`, `ghosting`, `motion`, `focal_equivocal`), when labelled.
+    public var causes: [String: Bool]?
+    /// Where it came from, for reports.
+    public var source: String
+
+    public init(
+        id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
+        lowCertainty: Bool?, causes: [String: Bool]?, source: String
+    ) {
+        self.id = id
+        self.patient = patient
+        self.pixels = pixels
+        self.pixelSpacing = pixelSpacing
+        self.isSigned = isSigned
+        self.lge = lge
+        self.lowCertainty = lowCertainty
+        self.causes = causes
+        self.source = source
+    }
+
+    /// The cause names the classifier's heads use.
+    public static let causeNames = ["ti_nulling", "ghosting", "motion", "focal_equivocal"]
+}

@@ -1,0 +1,44 @@
+import Foundation
+import LGEDICOM
+
+/// A cohort written by `lgeqa simulate cohort` (its `truth.csv` and DICOM files), as labelled
+/// slices: every label is known, because the data are SYNTHETIC.
+public enum SimulatedCohortDataset {
+    /// Loads the images listed in `directory/truth.csv`. Rows that are malformed or whose file
+    /// cannot be read come back in `failures` with their line; the rest load.
+    public static func load(directory: URL, reader: DICOMReader = DICOMReader()) throws(DatasetError) -> (slices: [LabeledSlice], failures: [DatasetError]) {
+        let path = directory.appendingPathComponent("truth.csv").path
+        let table = try CSVTable(path: path)
+        let session = try table.column("session"), file = try table.column("file")
+        let uid = try table.column("sop_instance_uid"), reconstruction = try table.column("reconstruction")
+        let lge = try table.column("lge"), causes = try table.column("causes"), low = try table.column("low_certainty")
+        var slices: [LabeledSlice] = []
+        var failures: [DatasetError] = []
+        for (line, fields) in table.rows {
+            guard fields.count == table.header.count else {
+                failures.append(.badTable(path: path, line: line, reason: "expected \(table.header.count) fields, found \(fields.count)"))
+                continue
+            }
+            guard let lgeFlag = Int(fields[lge]), let lowFlag = Int(fields[low]) else {
+                failures.append(.badTable(path: path, line: line, reason: "lge and low_certainty must be 0 or 1"))
+                continue
+            }
+            let present = Set(fields[causes].split(separator: ";").map(String.init))
+            let imagePath = directory.appendingPathComponent(fields[file]).path
+            do {
+                guard let slice = try reader.read(path: imagePath).first, let pixels = slice.pixels else {
+                    failures.append(.unreadableImage(path: imagePath, reason: "no pixels"))
+                    continue
+                }
+                slices.append(LabeledSlice(
+                    id: fields[uid], patient: fields[session], pixels: pixels, pixelSpacing: slice.header.geometry?.pixelSpacing,
+                    isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
+                    causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
+                    source: "lgeqa simulator (SYNTHETIC)"))
+            } catch {
+                failures.append(.unreadableImage(path: imagePath, reason: error.problem.description))
+            }
+        }
+        return (slices, failures)
+    }
+}
