@@ -1,0 +1,86 @@
+/// One scored case for a binary question (e.g. "low certainty?"): the truth, the model's
+/// probability, and the patient it belongs to (for patient-level resampling).
+public struct ScoredCase: Sendable, Hashable, Codable {
+    public var truth: Bool
+    public var probability: Double
+    public var patient: String
+
+    public init(truth: Bool, probability: Double, patient: String) {
+        self.truth = truth
+        self.probability = probability
+        self.patient = patient
+    }
+}
+
+/// Counts at one operating threshold.
+public struct ConfusionMatrix: Sendable, Hashable, Codable {
+    public var truePositives = 0
+    public var falsePositives = 0
+    public var trueNegatives = 0
+    public var falseNegatives = 0
+
+    public init(cases: [ScoredCase], threshold: Double) {
+        for c in cases {
+            let predicted = c.probability >= threshold
+            switch (c.truth, predicted) {
+            case (true, true): truePositives += 1
+            case (false, true): falsePositives += 1
+            case (false, false): trueNegatives += 1
+            case (true, false): falseNegatives += 1
+            }
+        }
+    }
+
+    public var total: Int { truePositives + falsePositives + trueNegatives + falseNegatives }
+
+    /// nil where the denominator is zero: an undefined metric is not reported as 0.
+    public var accuracy: Double? { ratio(truePositives + trueNegatives, total) }
+    public var precision: Double? { ratio(truePositives, truePositives + falsePositives) }
+    public var recall: Double? { ratio(truePositives, truePositives + falseNegatives) }
+    public var specificity: Double? { ratio(trueNegatives, trueNegatives + falsePositives) }
+    public var f1: Double? {
+        guard let p = precision, let r = recall, p + r > 0 else { return nil }
+        return 2 * p * r / (p + r)
+    }
+
+    private func ratio(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : Double(a) / Double(b) }
+}
+
+/// Area under the ROC curve: the probability that a random positive outranks a random
+/// negative (ties count half), by the rank-sum formula. nil without both classes.
+public func rocAUC(_ cases: [ScoredCase]) -> Double? {
+    let positives = cases.filter(\.truth).count
+    let negatives = cases.count - positives
+    guard positives > 0, negatives > 0 else { return nil }
+    let sorted = cases.sorted { $0.probability < $1.probability }
+    var rankSum = 0.0
+    var i = 0
+    while i < sorted.count {
+        var j = i
+        while j + 1 < sorted.count && sorted[j + 1].probability == sorted[i].probability { j += 1 }
+        let averageRank = Double(i + j + 2) / 2  // ranks are 1-based
+        for k in i...j where sorted[k].truth { rankSum += averageRank }
+        i = j + 1
+    }
+    let u = rankSum - Double(positives * (positives + 1)) / 2
+    return u / Double(positives * negatives)
+}
+
+/// ROC curve points (false-positive rate, true-positive rate), from (0,0) to (1,1).
+public func rocCurve(_ cases: [ScoredCase]) -> [(fpr: Double, tpr: Double)] {
+    let positives = Double(cases.filter(\.truth).count), negatives = Double(cases.count) - positives
+    guard positives > 0, negatives > 0 else { return [] }
+    var points = [(fpr: 0.0, tpr: 0.0)]
+    var tp = 0.0, fp = 0.0
+    let sorted = cases.sorted { $0.probability > $1.probability }
+    var i = 0
+    while i < sorted.count {
+        let threshold = sorted[i].probability
+        while i < sorted.count && sorted[i].probability == threshold {
+            if sorted[i].truth { tp += 1 } else { fp += 1 }
+            i += 1
+        }
+        points.append((fp / negatives, tp / positives))
+    }
+    return points
+}

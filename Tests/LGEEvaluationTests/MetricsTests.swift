@@ -1,0 +1,59 @@
+import Testing
+
+@testable import LGEEvaluation
+
+@Suite struct MetricsTests {
+    func cases(_ pairs: [(Bool, Double)], patients: Int = 1) -> [ScoredCase] {
+        pairs.enumerated().map { ScoredCase(truth: $1.0, probability: $1.1, patient: "p\($0 % patients)") }
+    }
+
+    @Test func confusionMatrixAndDerivedMetrics() {
+        let m = ConfusionMatrix(cases: cases([(true, 0.9), (true, 0.4), (false, 0.6), (false, 0.1), (false, 0.2)]), threshold: 0.5)
+        #expect((m.truePositives, m.falseNegatives, m.falsePositives, m.trueNegatives) == (1, 1, 1, 2))
+        #expect(m.accuracy == 0.6)
+        #expect(m.precision == 0.5 && m.recall == 0.5)
+        #expect(m.f1 == 0.5)
+        #expect(ConfusionMatrix(cases: cases([(false, 0.1)]), threshold: 0.5).precision == nil)
+    }
+
+    @Test func aucByRankSum() {
+        #expect(rocAUC(cases([(true, 0.9), (false, 0.1)])) == 1)
+        #expect(rocAUC(cases([(true, 0.1), (false, 0.9)])) == 0)
+        #expect(rocAUC(cases([(true, 0.5), (false, 0.5)])) == 0.5)
+        // 3 positives, 3 negatives: 7 of 9 pairs ordered correctly, one of the others tied (half).
+        let auc = rocAUC(cases([(true, 0.9), (true, 0.6), (true, 0.3), (false, 0.6), (false, 0.2), (false, 0.1)]))
+        #expect(abs(auc! - 7.5 / 9) < 1e-12)
+        #expect(rocAUC(cases([(true, 0.3)])) == nil)
+        let curve = rocCurve(cases([(true, 0.9), (false, 0.1)]))
+        #expect(curve.first! == (0, 0) && curve.last! == (1, 1))
+    }
+
+    @Test func calibrationError() {
+        // Probabilities 0.8 where 80% are positive: perfectly calibrated.
+        let good = cases((0..<10).map { ($0 < 8, 0.8) })
+        #expect(CalibrationReport(cases: good).expectedCalibrationError < 1e-12)
+        let bad = cases((0..<10).map { _ in (false, 0.9) })
+        #expect(abs(CalibrationReport(cases: bad).expectedCalibrationError - 0.9) < 1e-12)
+    }
+
+    @Test func patientBootstrapIntervalsContainTheEstimateAndWidenWithFewerPatients() {
+        var many: [ScoredCase] = []
+        var generator = Xoshiro(seed: 3)
+        for patient in 0..<60 {
+            for _ in 0..<5 {
+                let truth = generator.next() % 2 == 0
+                let p = min(1, max(0, (truth ? 0.65 : 0.35) + Double(generator.next() % 1000) / 1000 * 0.5 - 0.25))
+                many.append(ScoredCase(truth: truth, probability: p, patient: "p\(patient)"))
+            }
+        }
+        let bootstrap = PatientBootstrap(replicates: 400, seed: 1)
+        let wide = bootstrap.estimate(Array(many.prefix(50)), statistic: rocAUC)!
+        let narrow = bootstrap.estimate(many, statistic: rocAUC)!
+        #expect(narrow.lower <= narrow.value && narrow.value <= narrow.upper)
+        #expect(narrow.upper - narrow.lower < wide.upper - wide.lower)
+        #expect(bootstrap.estimate(many, statistic: rocAUC) == narrow)
+        let report = ClassificationReport(cases: many, bootstrap: bootstrap)
+        #expect(report.patients == 60 && report.cases == 300)
+        #expect(report.rocAUC!.value > 0.7)
+    }
+}
