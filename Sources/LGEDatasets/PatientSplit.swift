@@ -1,3 +1,5 @@
+import LGERandom
+
 /// Splits by patient, never separating one patient's slices, stratified by whether the
 /// patient has any positive slice, and reproducible from a seed.
 public enum PatientSplit {
@@ -37,22 +39,9 @@ public enum PatientSplit {
     static func strata(_ slices: [LabeledSlice], seed: UInt64) -> (positive: [String], negative: [String]) {
         var hasPositive: [String: Bool] = [:]
         for slice in slices { hasPositive[slice.patient] = (hasPositive[slice.patient] ?? false) || (slice.lge ?? false) }
-        var generator = SplitMix(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let positive = hasPositive.filter(\.value).keys.sorted().shuffled(using: &generator)
         let negative = hasPositive.filter { !$0.value }.keys.sorted().shuffled(using: &generator)
         return (positive, negative)
-    }
-}
-
-/// SplitMix64: enough to shuffle reproducibly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

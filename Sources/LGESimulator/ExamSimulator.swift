@@ -1,3 +1,4 @@
+import LGERandom
 import Foundation
 import LGEDICOM
 import LGEPhantom

@@ -1,3 +1,4 @@
+import LGERandom
 import Foundation
 
 /// One simulated expert: scores LGE likelihood on a 0–100 visual analogue scale from what is

@@ -1,3 +1,4 @@
+import LGERandom
 import Testing
 
 @testable import LGEEvaluation
@@ -38,7 +39,7 @@ import Testing
 
     @Test func patientBootstrapIntervalsContainTheEstimateAndWidenWithFewerPatients() {
         var many: [ScoredCase] = []
-        var generator = Xoshiro(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         for patient in 0..<60 {
             for _ in 0..<5 {
                 let truth = generator.next() % 2 == 0
