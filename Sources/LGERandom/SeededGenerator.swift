@@ -67,6 +67,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         return (NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits)), NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits >> 32)))
     }
 
+    /// Uniform in [0, 1), from the top 24 bits so every value is exactly representable.
+    public mutating func nextUniform() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// Standard normal in single precision (Box–Muller computed in Double, so it does not
+    /// depend on Float `log`/`cos` rounding paths).
+    public mutating func nextNormal() -> Float {
+        let u1 = (Double(next() >> 11) + 1) * (1.0 / 9_007_199_254_740_993.0)  // (0, 1]
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
+
+    /// A seed for an independent stream `stream` of `seed` (e.g. one per network layer).
+    public static func derivedSeed(_ seed: UInt64, stream: UInt64) -> UInt64 {
+        var g = SeededGenerator(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+        return g.next()
+    }
+
     /// A uniform deviate in `range`.
     public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
         range.lowerBound + Double(next() >> 11) * 0x1.0p-53 * (range.upperBound - range.lowerBound)

@@ -1,0 +1,150 @@
+import LGERandom
+import Testing
+@testable import LGENeural
+
+@Suite("Forward paths")
+struct ForwardTests {
+    /// Direct six-loop convolution with symmetric k/2 zero padding.
+    func naiveConvolution(_ x: Tensor, _ conv: Conv2D) -> Tensor {
+        let (n, c, h, w) = x.nchw
+        let k = conv.kernelSize, s = conv.stride, p = k / 2
+        let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
+        var y = Tensor(zeros: [n, conv.outputChannels, oh, ow])
+        for b in 0..<n {
+            for o in 0..<conv.outputChannels {
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        var sum = Double(conv.bias?.values[o] ?? 0)
+                        for i in 0..<c {
+                            for ki in 0..<k {
+                                for kj in 0..<k {
+                                    let iy = oy * s + ki - p, ix = ox * s + kj - p
+                                    guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                    sum += Double(x.values[((b * c + i) * h + iy) * w + ix])
+                                        * Double(conv.weight.values[((o * c + i) * k + ki) * k + kj])
+                                }
+                            }
+                        }
+                        y.values[((b * conv.outputChannels + o) * oh + oy) * ow + ox] = Float(sum)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    @Test("Conv2D matches a direct convolution", arguments: [(3, 1, 9, 7), (3, 2, 9, 7), (3, 2, 8, 8), (1, 1, 5, 4),
+                                                             (1, 2, 5, 5), (5, 1, 6, 5), (3, 2, 1, 1)])
+    func convolutionMatchesNaive(kernel: Int, stride: Int, height: Int, width: Int) {
+        _ = blasSetUp
+        var g = SeededGenerator(seed: 31)
+        var conv = Conv2D(inputChannels: 3, outputChannels: 5, kernelSize: kernel, stride: stride, bias: true,
+                          generator: &g)
+        conv.bias = randomTensor([5], seed: 32)
+        let x = randomTensor([2, 3, height, width], seed: 33)
+        let y = conv.infer(x)
+        let expected = naiveConvolution(x, conv)
+        #expect(y.shape == expected.shape)
+        #expect(y.shape[2] == (height + stride - 1) / stride && y.shape[3] == (width + stride - 1) / stride)
+        let worst = zip(y.values, expected.values).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-4)
+    }
+
+    @Test("DepthwiseConv2D matches a per-channel direct convolution", arguments: [(3, 1), (3, 2), (5, 1), (5, 2)])
+    func depthwiseMatchesNaive(kernel: Int, stride: Int) {
+        var g = SeededGenerator(seed: 34)
+        var dw = DepthwiseConv2D(channels: 3, kernelSize: kernel, stride: stride, bias: true, generator: &g)
+        dw.bias = randomTensor([3], seed: 36)
+        let taps = kernel * kernel
+        let x = randomTensor([2, 3, 7, 8], seed: 35)
+        let y = dw.infer(x)
+        #expect(y.shape == [2, 3, (7 + stride - 1) / stride, (8 + stride - 1) / stride])
+        for ch in 0..<3 {
+            // A one-channel Conv2D with this channel's filter is the reference.
+            var single = Conv2D(inputChannels: 1, outputChannels: 1, kernelSize: kernel, stride: stride, bias: true,
+                                generator: &g)
+            single.weight = Tensor(shape: [1, 1, kernel, kernel],
+                                   values: Array(dw.weight.values[(ch * taps)..<((ch + 1) * taps)]))
+            single.bias = Tensor(shape: [1], values: [dw.bias!.values[ch]])
+            for b in 0..<2 {
+                let plane = Array(x.values[((b * 3 + ch) * 56)..<((b * 3 + ch) * 56 + 56)])
+                let ref = naiveConvolution(Tensor(shape: [1, 1, 7, 8], values: plane), single)
+                let planeSize = y.shape[2] * y.shape[3]
+                let got = Array(y.values[((b * 3 + ch) * planeSize)..<((b * 3 + ch + 1) * planeSize)])
+                #expect(zip(got, ref.values).allSatisfy { abs($0 - $1) < 1e-5 })
+            }
+        }
+    }
+
+    @Test("Folded-BN inference equals the unfolded inference forward")
+    func foldedInference() throws {
+        _ = blasSetUp
+        var net = try Network(configuration: .tiny, seed: 41)
+        randomizeBatchNorm(&net, seed: 42)
+        // A few training-mode passes give the running statistics non-trivial values.
+        for i in 0..<3 { _ = net.forward(randomTensor([4, 1, 16, 16], seed: 43 + UInt64(i), scale: 3), training: true) }
+        let x = randomTensor([2, 1, 16, 16], seed: 50, scale: 3)
+        let unfolded = net.forward(x, training: false)
+        let folded = net.foldedForInference()
+        #expect(folded.isFolded && !net.isFolded)
+        var names: [String] = []
+        var foldedCopy = folded
+        foldedCopy.visitParameters { name, _, _ in names.append(name) }
+        #expect(!names.contains { $0.contains(".bn.") })
+        for result in [folded.infer(x), net.infer(x)] {
+            let worst = zip(result.values, unfolded.values).map { abs($0 - $1) }.max() ?? 1
+            #expect(worst < 1e-4)
+        }
+        // Different inputs give different outputs (the comparison is not vacuous).
+        #expect(folded.infer(randomTensor([2, 1, 16, 16], seed: 51)) != folded.infer(x))
+    }
+
+    @Test("Dropout and StochasticDepth are identity at inference and act in training")
+    func stochasticLayers() {
+        let x = randomTensor([8, 4, 3, 3], seed: 60)
+        var dropout = Dropout(rate: 0.5, seed: 1)
+        var depth = StochasticDepth(rate: 0.5, seed: 2)
+        #expect(dropout.forward(x, training: false) == x)
+        #expect(depth.forward(x, training: false) == x)
+        #expect(dropout.infer(x) == x && depth.infer(x) == x)
+        let dropped = dropout.forward(x, training: true)
+        let zeros = dropped.values.filter { $0 == 0 }.count
+        #expect(zeros > x.count / 4 && zeros < 3 * x.count / 4)
+        #expect(zip(dropped.values, x.values).allSatisfy { $0 == 0 || abs($0 - 2 * $1) < 1e-6 })
+        let sd = depth.forward(x, training: true)
+        let perSample = 36
+        var droppedSamples = 0
+        for s in 0..<8 {
+            let slice = sd.values[(s * perSample)..<((s + 1) * perSample)]
+            let original = x.values[(s * perSample)..<((s + 1) * perSample)]
+            if slice.allSatisfy({ $0 == 0 }) { droppedSamples += 1 } else {
+                #expect(zip(slice, original).allSatisfy { abs($0 - 2 * $1) < 1e-6 })
+            }
+        }
+        #expect(droppedSamples > 0 && droppedSamples < 8)
+    }
+
+    @Test("Network shapes, names and the lgeqaSmall budget")
+    func networkStructure() throws {
+        _ = blasSetUp
+        var small = try Network(configuration: .lgeqaSmall, seed: 1)
+        #expect(small.parameterCount < 1_000_000 && small.parameterCount > 300_000)
+        var names: [String] = []
+        small.visitParameters { name, p, g in
+            names.append(name)
+            #expect(p.shape == g.shape)
+        }
+        #expect(Set(names).count == names.count)
+        #expect(names.first == "stem.conv.weight" && names.last == "classifier.bias")
+        #expect(names.contains("stages.1.blocks.0.expand.conv.weight"))
+        #expect(names.contains("stages.3.blocks.1.se.reduce.weight"))
+        let logits = small.infer(randomTensor([1, 1, 128, 128], seed: 2))
+        #expect(logits.shape == [1, 6])
+        #expect(logits.values.allSatisfy { $0.isFinite })
+        #expect(throws: NetworkConfigurationError.self) {
+            var bad = NetworkConfiguration.tiny
+            bad.stages[0].stride = 3
+            _ = try Network(configuration: bad, seed: 0)
+        }
+    }
+}
