@@ -1,6 +1,7 @@
 import LGERandom
 import Foundation
 import LGEDICOM
+import LGEImageAnalysis
 import LGEPhantom
 import LGEPhysics
 
@@ -311,8 +312,8 @@ public struct KSpaceSimulator: Sendable {
                 }
             }
         } } } } } } }
-        let smoothReal = boxBlur(referenceReal, rows: rows, columns: columns, radius: 4)
-        let smoothImaginary = boxBlur(referenceImaginary, rows: rows, columns: columns, radius: 4)
+        let smoothReal = ImageFilters.boxBlur(referenceReal, rows: rows, columns: columns, radius: 4, precision: .single)
+        let smoothImaginary = ImageFilters.boxBlur(referenceImaginary, rows: rows, columns: columns, radius: 4, precision: .single)
         var psir = [Float](repeating: 0, count: rows * columns)
         for i in psir.indices {
             let norm = (smoothReal[i] * smoothReal[i] + smoothImaginary[i] * smoothImaginary[i]).squareRoot()
@@ -457,51 +458,4 @@ struct FoldGeometry {
         }
         return folded
     }
-}
-
-/// Mean over a (2·radius+1)² window, clamped at the edges: running sums along rows, then
-/// running column sums down the image (so both passes walk memory in order).
-func boxBlur(_ values: [Float], rows: Int, columns: Int, radius: Int) -> [Float] {
-    var horizontal = [Float](repeating: 0, count: values.count)
-    values.withUnsafeBufferPointer { input in
-        horizontal.withUnsafeMutableBufferPointer { output in
-            for r in 0..<rows {
-                let line = input.baseAddress! + r * columns, out = output.baseAddress! + r * columns
-                var sum: Float = 0
-                var low = 0, high = -1
-                for c in 0..<columns {
-                    let newHigh = min(columns - 1, c + radius), newLow = max(0, c - radius)
-                    while high < newHigh { high += 1; sum += line[high] }
-                    while low < newLow { sum -= line[low]; low += 1 }
-                    out[c] = sum / Float(high - low + 1)
-                }
-            }
-        }
-    }
-    var result = [Float](repeating: 0, count: values.count)
-    var sums = [Float](repeating: 0, count: columns)
-    horizontal.withUnsafeBufferPointer { input in
-        result.withUnsafeMutableBufferPointer { output in
-            sums.withUnsafeMutableBufferPointer { sums in
-                var low = 0, high = -1
-                for r in 0..<rows {
-                    let newHigh = min(rows - 1, r + radius), newLow = max(0, r - radius)
-                    while high < newHigh {
-                        high += 1
-                        let line = input.baseAddress! + high * columns
-                        for c in 0..<columns { sums[c] += line[c] }
-                    }
-                    while low < newLow {
-                        let line = input.baseAddress! + low * columns
-                        for c in 0..<columns { sums[c] -= line[c] }
-                        low += 1
-                    }
-                    let scale = 1 / Float(high - low + 1)
-                    let out = output.baseAddress! + r * columns
-                    for c in 0..<columns { out[c] = sums[c] * scale }
-                }
-            }
-        }
-    }
-    return result
 }
