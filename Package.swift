@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         // Native engines.
@@ -30,6 +31,11 @@ let package = Package(
             name: "CFFTW",
             pkgConfig: "fftw3f",
             providers: [.apt(["libfftw3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(
             name: "COpenBLAS",
@@ -47,6 +53,11 @@ let package = Package(
             ]
         ),
 
+        // Seedable randomness shared by simulation, training and evaluation.
+        .target(name: "LGERandom"),
+        // Image primitives shared by preprocessing, quality metrics and the simulator.
+        .target(name: "LGEImageAnalysis"),
+
         // Simulation: tissue and sequence physics.
         .target(name: "LGEPhysics"),
         // Simulation: the analytic heart.
@@ -55,10 +66,32 @@ let package = Package(
         .target(
             name: "LGESimulator",
             dependencies: [
-                "LGEDICOM", "LGESession", "LGEPhysics", "LGEPhantom", "CFFTW",
+                "LGEDICOM", "LGESession", "LGEPhysics", "LGEPhantom", "LGERandom", "CFFTW", "LGEYAML", "LGEImageAnalysis",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+
+        // Classifier: the network engine on OpenBLAS, and the image work around it.
+        .target(name: "LGENeural", dependencies: ["COpenBLAS", "LGERandom"]),
+        .target(name: "LGEPreprocessing", dependencies: ["LGEDICOM", "LGEImageAnalysis", "LGERandom"]),
+        .target(name: "LGEQualityMetrics", dependencies: ["LGEDICOM", "LGEImageAnalysis"]),
+        // Evaluation: the paper's metrics with patient-level intervals, calibration.
+        .target(name: "LGEEvaluation", dependencies: ["LGERandom"]),
+        // The classifier: model file, inference, training recipe, calibration.
+        .target(
+            name: "LGEClassifier",
+            dependencies: ["LGENeural", "LGEPreprocessing", "LGEDatasets", "LGEDICOM", "LGERandom"]
+        ),
+        // Training and evaluation data: EMIDEC, simulator cohorts, patient-level splits.
+        .target(
+            name: "LGEDatasets",
+            dependencies: ["LGEDICOM", "LGERandom", "CPNG", .product(name: "CSV", package: "CSV.swift")]
+        ),
+
+        // Strict, positioned YAML reading shared by scenarios and protocols.
+        .target(name: "LGEYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Protocols: rules that turn a slice's assessment into a recommended next action.
+        .target(name: "LGEProtocol", dependencies: ["LGEYAML", "LGESession"]),
 
         // The command line.
         .executableTarget(
@@ -67,6 +100,7 @@ let package = Package(
                 "LGEDICOM",
                 "LGESession",
                 "LGESimulator",
+                "LGEProtocol",
                 "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +128,16 @@ let package = Package(
         .testTarget(name: "LGESessionTests", dependencies: ["LGESession", "LGEDICOM"]),
         .testTarget(name: "LGEPhysicsTests", dependencies: ["LGEPhysics"]),
         .testTarget(name: "LGEPhantomTests", dependencies: ["LGEPhantom"]),
-        .testTarget(name: "LGESimulatorTests", dependencies: ["LGESimulator", "LGETestSupport"]),
+        .testTarget(name: "LGESimulatorTests", dependencies: ["LGESimulator", "LGERandom", "LGETestSupport"]),
+        .testTarget(name: "LGENeuralTests", dependencies: ["LGENeural", "LGERandom"]),
+        .testTarget(name: "LGEClassifierTests", dependencies: ["LGEClassifier", "LGENeural", "LGEDatasets", "LGEDICOM", "LGEPreprocessing"]),
+        .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
+        .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),
+        .testTarget(name: "LGEPreprocessingTests", dependencies: ["LGEPreprocessing", "LGEDICOM", "LGERandom"]),
+        .testTarget(name: "LGEQualityMetricsTests", dependencies: ["LGEQualityMetrics", "LGEDICOM", "LGESimulator", "LGEImageAnalysis"]),
+        .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),
+        .testTarget(name: "LGEYAMLTests", dependencies: ["LGEYAML"]),
+        .testTarget(name: "LGEProtocolTests", dependencies: ["LGEProtocol", "LGESession"]),
         .testTarget(name: "LGEQACommandTests", dependencies: ["LGEDICOM", "LGESession", "LGETestSupport"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,3 +1,4 @@
+import LGEYAML
 import LGEDICOM
 import LGESession
 
@@ -8,7 +9,7 @@ extension ScenarioDecoder {
         "lines_per_shot", "gating_factor", "snr",
     ]
 
-    func decodeAcquisition(_ value: ScenarioValue) throws(ScenarioError) -> AcquisitionPlan {
+    func decodeAcquisition(_ value: YAMLValue) throws(ScenarioError) -> AcquisitionPlan {
         let fields = try value.mapping(allowed: Self.acquisitionKeys)
         var plan = AcquisitionPlan()
         if let v = fields["short_axis_slices"] { plan.shortAxisSlices = try v.integer(1...30) }
@@ -43,7 +44,7 @@ extension ScenarioDecoder {
 
     /// `nulling` (the null found by the TI scout), `nulling+N` / `nulling-N` (ms off it), or a
     /// fixed TI in ms.
-    private func inversionTime(_ value: ScenarioValue) throws(ScenarioError) -> InversionTimeChoice {
+    private func inversionTime(_ value: YAMLValue) throws(ScenarioError) -> InversionTimeChoice {
         guard let text = value.scalarText else { throw value.wrongType("'nulling', 'nulling±N' or a TI in ms") }
         if Double(text) != nil { return .fixed(try value.number(.range(50, 1000), unit: "ms")) }
         let compact = text.lowercased().filter { !$0.isWhitespace }
@@ -68,7 +69,7 @@ extension ScenarioDecoder {
 
     /// A list of words from `choices`, each at most once (a repeated one is surely a slip).
     private func distinctWords<T: Equatable>(
-        _ value: ScenarioValue, what: String, _ choices: [(String, T)]
+        _ value: YAMLValue, what: String, _ choices: [(String, T)]
     ) throws(ScenarioError) -> [T] {
         var result: [T] = []
         for item in try value.listOrSingle() {

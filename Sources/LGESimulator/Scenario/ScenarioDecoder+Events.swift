@@ -1,10 +1,11 @@
+import LGEYAML
 import LGESession
 
 extension ScenarioDecoder {
     static let artifactKinds = ["respiratory_ghosting", "arrhythmia", "motion_blur", "inversion_time_error"]
 
     /// `{affects: ..., <artifact>: {...}, recurrence: p}`.
-    func decodeEvent(_ item: ScenarioValue, plan: AcquisitionPlan) throws(ScenarioError) -> ArtifactEvent {
+    func decodeEvent(_ item: YAMLValue, plan: AcquisitionPlan) throws(ScenarioError) -> ArtifactEvent {
         let fields = try item.mapping(allowed: ["affects", "recurrence"] + Self.artifactKinds)
         let affects = try selector(fields.required("affects"), plan: plan)
         let (kindName, _) = try fields.exactlyOne(of: Self.artifactKinds, what: "artifact")
@@ -16,9 +17,9 @@ extension ScenarioDecoder {
     }
 
     /// `all`, or one of `{short_axis: [4, 5]}`, `{short_axis_from: 6}`, `{view: 2CH}`.
-    private func selector(_ value: ScenarioValue, plan: AcquisitionPlan) throws(ScenarioError) -> AcquisitionSelector {
+    private func selector(_ value: YAMLValue, plan: AcquisitionPlan) throws(ScenarioError) -> AcquisitionSelector {
         let choices = ["short_axis", "short_axis_from", "view"]
-        if case .scalar = value.node {
+        if value.isScalar {
             return try value.word("acquisition selector", [("all", AcquisitionSelector.all)])
         }
         let fields = try value.mapping(allowed: choices)
@@ -37,7 +38,7 @@ extension ScenarioDecoder {
         }
     }
 
-    private func artifact(_ kind: String, _ value: ScenarioValue) throws(ScenarioError) -> ArtifactKind {
+    private func artifact(_ kind: String, _ value: YAMLValue) throws(ScenarioError) -> ArtifactKind {
         switch kind {
         case "respiratory_ghosting":
             let fields = try value.mapping(allowed: ["amplitude", "period"])
@@ -63,7 +64,7 @@ extension ScenarioDecoder {
     }
 
     /// Beats of the breath-hold counted from 1, returned 0-based as `HeartRhythm` counts them.
-    private func beats(_ value: ScenarioValue?) throws(ScenarioError) -> [Int] {
+    private func beats(_ value: YAMLValue?) throws(ScenarioError) -> [Int] {
         guard let value else { return [] }
         var result: [Int] = []
         for item in try value.listOrSingle() {
@@ -78,7 +79,7 @@ extension ScenarioDecoder {
     static let actionKinds = ["repeat", "repeat_ti", "swap_phase_encode", "long_axis_crosscut"]
 
     /// `{after: {short_axis: 5} | {view: 4CH}, action: ..., why: "..."}`.
-    func decodeExpertAction(_ item: ScenarioValue, plan: AcquisitionPlan) throws(ScenarioError) -> ExpectedAction {
+    func decodeExpertAction(_ item: YAMLValue, plan: AcquisitionPlan) throws(ScenarioError) -> ExpectedAction {
         let fields = try item.mapping(allowed: ["after", "action", "why"])
         let after = try target(fields.required("after"), plan: plan)
         let action = try action(fields.required("action"))
@@ -86,7 +87,7 @@ extension ScenarioDecoder {
         return ExpectedAction(after: after, action: action, why: why)
     }
 
-    private func target(_ value: ScenarioValue, plan: AcquisitionPlan) throws(ScenarioError) -> AcquisitionTarget {
+    private func target(_ value: YAMLValue, plan: AcquisitionPlan) throws(ScenarioError) -> AcquisitionTarget {
         let fields = try value.mapping(allowed: ["short_axis", "view"])
         let (key, chosen) = try fields.exactlyOne(of: ["short_axis", "view"], what: "acquisition")
         return key == "short_axis"
@@ -95,10 +96,10 @@ extension ScenarioDecoder {
 
     /// A bare action name takes its defaults (`repeat_ti`: back on the null; `long_axis_crosscut`:
     /// through the flagged region); a single-key mapping gives settings.
-    private func action(_ value: ScenarioValue) throws(ScenarioError) -> ScanAction {
+    private func action(_ value: YAMLValue) throws(ScenarioError) -> ScanAction {
         let kind: String
-        var settings: ScenarioValue?
-        if case .scalar = value.node {
+        var settings: YAMLValue?
+        if value.isScalar {
             kind = try value.word("action", Self.actionKinds.map { ($0, $0) })
         } else {
             let fields = try value.mapping(allowed: Self.actionKinds)
@@ -107,7 +108,7 @@ extension ScenarioDecoder {
         }
         switch kind {
         case "repeat", "swap_phase_encode":
-            if let settings, settings.node.mapping?.isEmpty != true {
+            if let settings, !settings.isEmptyMapping {
                 throw settings.error(.invalid, "\(settings.name): \(kind) takes no settings, found \(settings.found)")
             }
             return kind == "repeat" ? .repeatAcquisition : .swapPhaseEncode
@@ -119,9 +120,9 @@ extension ScenarioDecoder {
     }
 
     /// `nulling` (or nothing), `{delta: +30}` or `{absolute: 320}`.
-    private func inversionTimeChange(_ value: ScenarioValue?) throws(ScenarioError) -> InversionTimeChange {
+    private func inversionTimeChange(_ value: YAMLValue?) throws(ScenarioError) -> InversionTimeChange {
         guard let value else { return .nulling }
-        if case .scalar = value.node { return try value.word("TI change", [("nulling", InversionTimeChange.nulling)]) }
+        if value.isScalar { return try value.word("TI change", [("nulling", InversionTimeChange.nulling)]) }
         let fields = try value.mapping(allowed: ["delta", "absolute"])
         let (key, chosen) = try fields.exactlyOne(of: ["delta", "absolute"], what: "TI change")
         if key == "delta" { return .delta(try chosen.number(.range(-300, 300), unit: "ms")) }
@@ -130,9 +131,9 @@ extension ScenarioDecoder {
 
     /// `through_flagged_region` (or nothing), a view name, or `{view: 2CH}`: a named view through
     /// the LV centre. Crosscuts are extra acquisitions, so any long-axis view will do.
-    private func crosscutAim(_ value: ScenarioValue?) throws(ScenarioError) -> CrosscutAim {
+    private func crosscutAim(_ value: YAMLValue?) throws(ScenarioError) -> CrosscutAim {
         guard let value else { return .throughFlaggedRegion }
-        if case .scalar = value.node {
+        if value.isScalar {
             let choices = [("through_flagged_region", CrosscutAim.throughFlaggedRegion)]
                 + Self.longAxisViewChoices.map { ($0.0, CrosscutAim.view($0.1)) }
             return try value.word("crosscut aim", choices)

@@ -1,3 +1,4 @@
+import LGEYAML
 import LGEPhantom
 import LGEPhysics
 
@@ -8,7 +9,7 @@ extension ScenarioDecoder {
         lvEndDiastolicDiameter: 68, lvCavityLength: 88, freeWallThickness: 7.5, septalWallThickness: 7.5,
         apicalWallThickness: 6)
 
-    func decodePatient(_ value: ScenarioValue) throws(ScenarioError) -> PatientSpec {
+    func decodePatient(_ value: YAMLValue) throws(ScenarioError) -> PatientSpec {
         let fields = try value.mapping(allowed: ["heart_rate", "field_strength", "dose", "amyloid", "anatomy"])
         var patient = PatientSpec()
         if let v = fields["heart_rate"] { patient.heartRate = try v.number(.range(30, 180), unit: "bpm") }
@@ -20,7 +21,7 @@ extension ScenarioDecoder {
     }
 
     /// `1.5T` or `3T`; a bare `1.5` or `3` (what YAML makes of an unquoted number) is read the same.
-    private func fieldStrength(_ value: ScenarioValue) throws(ScenarioError) -> FieldStrength {
+    private func fieldStrength(_ value: YAMLValue) throws(ScenarioError) -> FieldStrength {
         let choices: [(String, FieldStrength)] = [("1.5T", .t1_5), ("3T", .t3)]
         if let text = value.scalarText {
             let digits = text.hasSuffix("T") || text.hasSuffix("t") ? String(text.dropLast()) : text
@@ -34,8 +35,8 @@ extension ScenarioDecoder {
     }
 
     /// `typical`, `dilated`, or a mapping of measurements over the typical heart.
-    private func anatomy(_ value: ScenarioValue) throws(ScenarioError) -> HeartAnatomy {
-        if case .scalar = value.node {
+    private func anatomy(_ value: YAMLValue) throws(ScenarioError) -> HeartAnatomy {
+        if value.isScalar {
             return try value.word("anatomy", [("typical", HeartAnatomy.typical), ("dilated", Self.dilatedAnatomy)])
         }
         let fields = try value.mapping(allowed: [
@@ -66,10 +67,10 @@ extension ScenarioDecoder {
 
     /// One scar entry: a single-key mapping naming the pattern (`- focal: {segment: 10, ...}`), or
     /// the bare pattern name for all its defaults (`- epicardial_lateral`).
-    func decodeScar(_ item: ScenarioValue) throws(ScenarioError) -> ScarPattern {
+    func decodeScar(_ item: YAMLValue) throws(ScenarioError) -> ScarPattern {
         let pattern: String
-        var settings: ScenarioValue?
-        if case .scalar = item.node {
+        var settings: YAMLValue?
+        if item.isScalar {
             pattern = try item.word("scar pattern", Self.scarPatterns.map { ($0, $0) })
         } else {
             let entry = try item.mapping(allowed: Self.scarPatterns)
@@ -87,7 +88,7 @@ extension ScenarioDecoder {
         }
     }
 
-    private func ischemic(_ value: ScenarioValue) throws(ScenarioError) -> ScarPattern {
+    private func ischemic(_ value: YAMLValue) throws(ScenarioError) -> ScarPattern {
         let fields = try value.mapping(allowed: ["territory", "transmurality", "segments", "border_zone", "mvo"])
         let territory = try fields.required("territory").word(
             "coronary territory", [("LAD", CoronaryTerritory.lad), ("LCX", .lcx), ("RCA", .rca)])
@@ -99,7 +100,7 @@ extension ScenarioDecoder {
             territory: territory, transmurality: transmurality, segments: segments, borderZone: borderZone, mvo: mvo)
     }
 
-    private func midWallSeptal(_ value: ScenarioValue) throws(ScenarioError) -> ScarPattern {
+    private func midWallSeptal(_ value: YAMLValue) throws(ScenarioError) -> ScarPattern {
         let fields = try value.mapping(allowed: ["segments", "band"])
         let segments = try fields["segments"].map(self.segments) ?? [2, 3, 8, 9]
         var band = (1.0 / 3)...(2.0 / 3)
@@ -117,7 +118,7 @@ extension ScenarioDecoder {
         return .midWallSeptal(segments: segments, band: band)
     }
 
-    private func epicardialLateral(_ value: ScenarioValue) throws(ScenarioError) -> ScarPattern {
+    private func epicardialLateral(_ value: YAMLValue) throws(ScenarioError) -> ScarPattern {
         let fields = try value.mapping(allowed: ["segments", "depth", "patchy"])
         let segments = try fields["segments"].map(self.segments) ?? [5, 6, 11, 12]
         let depth = try fields["depth"]?.number(.above(0, upTo: 1)) ?? 1.0 / 3
@@ -125,7 +126,7 @@ extension ScenarioDecoder {
         return .epicardialLateral(segments: segments, depth: depth, patchy: patchy)
     }
 
-    private func rvInsertion(_ value: ScenarioValue) throws(ScenarioError) -> ScarPattern {
+    private func rvInsertion(_ value: YAMLValue) throws(ScenarioError) -> ScarPattern {
         let fields = try value.mapping(allowed: ["site", "width"])
         let site = try fields["site"]?.word(
             "RV insertion site", [("superior", RVInsertionSite.superior), ("inferior", .inferior), ("both", .both)]) ?? .both
@@ -133,7 +134,7 @@ extension ScenarioDecoder {
         return .rvInsertion(site: site, width: width)
     }
 
-    private func focal(_ value: ScenarioValue) throws(ScenarioError) -> ScarPattern {
+    private func focal(_ value: YAMLValue) throws(ScenarioError) -> ScarPattern {
         let fields = try value.mapping(allowed: ["segment", "diameter", "depth"])
         let segment = try fields.required("segment").integer(1...17, what: "AHA segment")
         let diameter = try fields.required("diameter").number(.above(0, upTo: 30), unit: "mm")

@@ -1,9 +1,9 @@
 import Foundation
+import LGEYAML
 import LGEDICOM
 import LGEPhantom
 import LGEPhysics
 import LGESession
-import Yams
 
 /// Turns a composed scenario document into an `ExamCase`, checking it against schema version 1
 /// (`docs/scenarios.md`). Sections live in extensions, one file per part of the schema.
@@ -15,13 +15,11 @@ struct ScenarioDecoder {
     ]
 
     /// The case, and an error located at its name for callers that find the name taken.
-    func decodeScenario(_ root: ScenarioValue) throws(ScenarioError) -> (exam: ExamCase, nameError: ScenarioError) {
-        guard case .mapping(let rawTop) = root.node else { throw root.wrongType("a mapping of scenario keys") }
+    func decodeScenario(_ root: YAMLValue) throws(ScenarioError) -> (exam: ExamCase, nameError: ScenarioError) {
+        guard root.isMapping else { throw root.wrongType("a mapping of scenario keys") }
         // The version decides the schema, so check it before complaining about keys a newer
         // schema might define.
-        if let versionNode = rawTop.first(where: { $0.key.string == "version" })?.value {
-            try checkVersion(ScenarioValue(node: versionNode, path: "version", file: file))
-        }
+        if let version = root.peek("version") { try checkVersion(version) }
         let top = try root.mapping(allowed: Self.topKeys)
         _ = try top.required("version")
 
@@ -56,7 +54,7 @@ struct ScenarioDecoder {
         return (exam, nameError)
     }
 
-    private func checkVersion(_ value: ScenarioValue) throws(ScenarioError) {
+    private func checkVersion(_ value: YAMLValue) throws(ScenarioError) {
         let version = try value.integer(Int.min...Int.max)
         guard version == ScenarioLoader.schemaVersion else {
             throw value.error(
@@ -65,7 +63,7 @@ struct ScenarioDecoder {
         }
     }
 
-    func decodeTeaching(_ value: ScenarioValue) throws(ScenarioError) -> TeachingNotes {
+    func decodeTeaching(_ value: YAMLValue) throws(ScenarioError) -> TeachingNotes {
         let fields = try value.mapping(allowed: ["summary", "look_for"])
         let summary = try fields.required("summary").string()
         var hints: [String] = []
@@ -80,7 +78,7 @@ struct ScenarioDecoder {
     ]
 
     /// A short-axis slice as a technologist counts it (1 = most basal), returned 0-based.
-    func shortAxisIndex(_ value: ScenarioValue, plan: AcquisitionPlan) throws(ScenarioError) -> Int {
+    func shortAxisIndex(_ value: YAMLValue, plan: AcquisitionPlan) throws(ScenarioError) -> Int {
         let number = try value.integer(Int.min...Int.max)
         guard (1...plan.shortAxisSlices).contains(number) else {
             throw value.error(
@@ -92,7 +90,7 @@ struct ScenarioDecoder {
     }
 
     /// A long-axis view the plan acquires (an event or action on any other would never happen).
-    func plannedView(_ value: ScenarioValue, plan: AcquisitionPlan) throws(ScenarioError) -> ViewOrientation {
+    func plannedView(_ value: YAMLValue, plan: AcquisitionPlan) throws(ScenarioError) -> ViewOrientation {
         let view = try value.word("long-axis view", Self.longAxisViewChoices)
         guard plan.longAxisViews.contains(view) else {
             let planned = plan.longAxisViews.map(\.rawValue).joined(separator: ", ")
@@ -105,7 +103,7 @@ struct ScenarioDecoder {
     }
 
     /// AHA segments (1–17), as a list or a single number; never empty.
-    func segments(_ value: ScenarioValue) throws(ScenarioError) -> Set<Int> {
+    func segments(_ value: YAMLValue) throws(ScenarioError) -> Set<Int> {
         let items = try value.listOrSingle()
         guard !items.isEmpty else { throw value.error(.invalid, "\(value.name) must list at least one AHA segment") }
         var result: Set<Int> = []

@@ -1,36 +1,63 @@
 import Foundation
 import Yams
 
-/// A YAML node being read as part of a scenario, with where it sits in the schema
+/// A YAML node being read against a schema, with where it sits in that schema
 /// (`acquisition.thickness`) and the file it came from, so that every complaint about it can be
 /// located as `file:line:column`.
 ///
-/// The readers are strict on purpose: a teaching scenario with a silently ignored typo teaches
-/// the wrong thing, so anything the schema does not expect is an error.
-struct ScenarioValue {
-    let node: Node
+/// The readers are strict on purpose: a teaching scenario or a protocol with a silently ignored
+/// typo does the wrong thing, so anything the schema does not expect is an error.
+public struct YAMLValue {
+    /// The composed node (for readers that need Yams itself; the accessors below do not).
+    public let node: Node
     /// Dotted schema path for messages; empty at the top level.
-    let path: String
-    let file: String
+    public let path: String
+    public let file: String
+    /// What the whole document is called in messages about its top level ("scenario", "protocol").
+    public let documentName: String
 
-    var line: Int { node.mark?.line ?? 1 }
-    var column: Int { node.mark?.column ?? 1 }
+    public init(node: Node, path: String, file: String, documentName: String = "document") {
+        self.node = node
+        self.path = path
+        self.file = file
+        self.documentName = documentName
+    }
 
-    func error(_ kind: ScenarioError.Kind, _ message: String) -> ScenarioError {
-        ScenarioError(kind, file: file, line: line, column: column, message: message)
+    public var line: Int { node.mark?.line ?? 1 }
+    public var column: Int { node.mark?.column ?? 1 }
+
+    /// An error located at this node.
+    public func error(_ kind: YAMLError.Kind, _ message: String) -> YAMLError {
+        YAMLError(kind, file: file, line: line, column: column, message: message)
     }
 
     /// The path as messages name it.
-    var name: String { path.isEmpty ? "scenario" : path }
+    public var name: String { path.isEmpty ? documentName : path }
+
+    /// Another node of the same document, at `path`.
+    func sibling(_ node: Node, path: String) -> YAMLValue {
+        YAMLValue(node: node, path: path, file: file, documentName: documentName)
+    }
+
+    /// The same node named by another schema path (a condition's value named after its metric).
+    public func renamed(_ path: String) -> YAMLValue { sibling(node, path: path) }
+
+    // MARK: Shape
 
     /// A plain empty scalar, `~` or `null`: what `key:` with nothing after it gives.
-    var isNull: Bool {
+    public var isNull: Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
+    public var isScalar: Bool { if case .scalar = node { true } else { false } }
+    public var isMapping: Bool { if case .mapping = node { true } else { false } }
+    public var isList: Bool { if case .sequence = node { true } else { false } }
+    /// `{}`: a mapping with no keys.
+    public var isEmptyMapping: Bool { if case .mapping(let mapping) = node { mapping.isEmpty } else { false } }
+
     /// How the node is described after "found" in a type error.
-    var found: String {
+    public var found: String {
         switch node {
         case .mapping: "a mapping"
         case .sequence: "a list"
@@ -39,7 +66,7 @@ struct ScenarioValue {
         }
     }
 
-    func wrongType(_ expected: String) -> ScenarioError {
+    public func wrongType(_ expected: String) -> YAMLError {
         error(.wrongType, "\(name): expected \(expected), found \(found)")
     }
 
@@ -47,24 +74,40 @@ struct ScenarioValue {
 
     /// An empty mapping standing in for an absent one (`- epicardial_lateral:` takes every default),
     /// located here so that a missing required key inside it still points somewhere useful.
-    func emptyMapping(path: String) -> ScenarioValue {
-        ScenarioValue(node: .mapping(Node.Mapping([], .implicit, .any, node.mark)), path: path, file: file)
+    public func emptyMapping(path: String) -> YAMLValue {
+        sibling(.mapping(Node.Mapping([], .implicit, .any, node.mark)), path: path)
+    }
+
+    /// The value under `key` of this mapping without checking the other keys: for a key that
+    /// decides the schema (`version`) and must be read before anything else is judged.
+    public func peek(_ key: String) -> YAMLValue? {
+        guard case .mapping(let mapping) = node,
+            let child = mapping.first(where: { $0.key.string == key })?.value
+        else { return nil }
+        return sibling(child, path: path.isEmpty ? key : "\(path).\(key)")
     }
 
     /// This node as a mapping whose keys must all be among `allowed`.
-    func mapping(allowed: [String]) throws(ScenarioError) -> ScenarioMapping {
+    public func mapping(allowed: [String]) throws(YAMLError) -> YAMLMapping {
         guard case .mapping(let mapping) = node else { throw wrongType("a mapping") }
-        return try ScenarioMapping(self, mapping: mapping, allowed: allowed)
+        return try YAMLMapping(self, mapping: mapping, allowed: allowed)
+    }
+
+    /// This node as a mapping whose keys the caller checks itself (names chosen by the author,
+    /// such as certainty bands, or keys from an open set): only non-word keys are errors.
+    public func openMapping() throws(YAMLError) -> YAMLMapping {
+        guard case .mapping(let mapping) = node else { throw wrongType("a mapping") }
+        return try YAMLMapping(self, mapping: mapping, allowed: nil)
     }
 
     /// This node as a list; items share the list's path (their line says which one).
-    func list() throws(ScenarioError) -> [ScenarioValue] {
+    public func list() throws(YAMLError) -> [YAMLValue] {
         guard case .sequence(let sequence) = node else { throw wrongType("a list") }
-        return sequence.map { ScenarioValue(node: $0, path: path, file: file) }
+        return sequence.map { sibling($0, path: path) }
     }
 
     /// A list, or a single scalar standing for a list of one (`segments: 7`).
-    func listOrSingle() throws(ScenarioError) -> [ScenarioValue] {
+    public func listOrSingle() throws(YAMLError) -> [YAMLValue] {
         if case .scalar = node, !isNull { return [self] }
         return try list()
     }
@@ -72,13 +115,13 @@ struct ScenarioValue {
     // MARK: Scalars
 
     /// The scalar's text, trimmed; nil for collections and empty values.
-    var scalarText: String? {
+    public var scalarText: String? {
         guard case .scalar(let scalar) = node, !isNull else { return nil }
         return scalar.string.trimmingCharacters(in: .whitespaces)
     }
 
     /// A finite number within `limits`.
-    func number(_ limits: Limits, unit: String = "") throws(ScenarioError) -> Double {
+    public func number(_ limits: YAMLLimits, unit: String = "") throws(YAMLError) -> Double {
         guard let text = scalarText, let value = Double(text), value.isFinite else { throw wrongType("a number") }
         guard limits.contains(value) else {
             let unitText = unit.isEmpty ? "" : " \(unit)"
@@ -88,7 +131,7 @@ struct ScenarioValue {
     }
 
     /// A whole number within `range`.
-    func integer(_ range: ClosedRange<Int>, what: String? = nil) throws(ScenarioError) -> Int {
+    public func integer(_ range: ClosedRange<Int>, what: String? = nil) throws(YAMLError) -> Int {
         guard let text = scalarText else { throw wrongType("a whole number") }
         guard let value = Int(text) else { throw wrongType("a whole number") }
         guard range.contains(value) else {
@@ -98,7 +141,7 @@ struct ScenarioValue {
         return value
     }
 
-    func bool() throws(ScenarioError) -> Bool {
+    public func bool() throws(YAMLError) -> Bool {
         switch scalarText?.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -107,7 +150,7 @@ struct ScenarioValue {
     }
 
     /// Text; any scalar reads as text (`title: 7` is the title "7").
-    func string(allowEmpty: Bool = false) throws(ScenarioError) -> String {
+    public func string(allowEmpty: Bool = false) throws(YAMLError) -> String {
         guard case .scalar(let scalar) = node, !isNull else { throw wrongType("text") }
         if !allowEmpty && scalar.string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw error(.invalid, "\(name) must not be empty")
@@ -116,33 +159,34 @@ struct ScenarioValue {
     }
 
     /// One of a fixed set of words, matched without regard to case; `what` names the set.
-    func word<T>(_ what: String, _ choices: [(String, T)]) throws(ScenarioError) -> T {
+    public func word<T>(_ what: String, _ choices: [(String, T)]) throws(YAMLError) -> T {
         let allowed = choices.map(\.0).joined(separator: ", ")
         guard let text = scalarText else { throw wrongType("one of \(allowed)") }
         if let match = choices.first(where: { $0.0.lowercased() == text.lowercased() }) { return match.1 }
         var message = "\(name): unknown \(what) '\(text)'; expected one of \(allowed)"
-        if let guess = Suggestion.closest(to: text, among: choices.map(\.0)) { message += "; did you mean '\(guess)'?" }
+        if let guess = YAMLSuggestion.closest(to: text, among: choices.map(\.0)) { message += "; did you mean '\(guess)'?" }
         throw error(.unknownValue, message)
     }
 }
 
 /// A mapping whose keys have been checked against the schema.
-struct ScenarioMapping {
-    let value: ScenarioValue
+public struct YAMLMapping {
+    public let value: YAMLValue
     private let entries: [(key: String, keyNode: Node, value: Node)]
 
-    init(_ value: ScenarioValue, mapping: Node.Mapping, allowed: [String]) throws(ScenarioError) {
+    /// Checks every key against `allowed` (nil: any word is allowed).
+    public init(_ value: YAMLValue, mapping: Node.Mapping, allowed: [String]?) throws(YAMLError) {
         self.value = value
         var entries: [(key: String, keyNode: Node, value: Node)] = []
         for (keyNode, child) in mapping {
-            let keyValue = ScenarioValue(node: keyNode, path: value.path, file: value.file)
+            let keyValue = value.sibling(keyNode, path: value.path)
             guard case .scalar(let scalar) = keyNode else {
                 throw keyValue.error(.wrongType, "keys in \(value.name) must be words, found \(keyValue.found)")
             }
             let key = scalar.string
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 var message = "unknown key '\(key)' in \(value.name)"
-                if let guess = Suggestion.closest(to: key, among: allowed) {
+                if let guess = YAMLSuggestion.closest(to: key, among: allowed) {
                     message += "; did you mean '\(guess)'?"
                 } else {
                     message += "; expected one of \(allowed.joined(separator: ", "))"
@@ -155,21 +199,24 @@ struct ScenarioMapping {
     }
 
     /// Keys present, in file order.
-    var keys: [String] { entries.map(\.key) }
+    public var keys: [String] { entries.map(\.key) }
 
-    private func child(_ entry: (key: String, keyNode: Node, value: Node)) -> ScenarioValue {
-        ScenarioValue(node: entry.value, path: value.path.isEmpty ? entry.key : "\(value.path).\(entry.key)", file: value.file)
+    /// Number of keys present.
+    public var count: Int { entries.count }
+
+    private func child(_ entry: (key: String, keyNode: Node, value: Node)) -> YAMLValue {
+        value.sibling(entry.value, path: value.path.isEmpty ? entry.key : "\(value.path).\(entry.key)")
     }
 
     /// The value under `key`; nil when the key is absent or has no value (`key:` alone).
-    subscript(key: String) -> ScenarioValue? {
+    public subscript(key: String) -> YAMLValue? {
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         let found = child(entry)
         return found.isNull ? nil : found
     }
 
     /// The value under `key`, which must be present (an empty value is reported by the reader).
-    func required(_ key: String) throws(ScenarioError) -> ScenarioValue {
+    public func required(_ key: String) throws(YAMLError) -> YAMLValue {
         guard let entry = entries.first(where: { $0.key == key }) else {
             throw value.error(.missingKey, "missing required key '\(key)' in \(value.name)")
         }
@@ -178,14 +225,14 @@ struct ScenarioMapping {
 
     /// The value under the key that sits in file order at `index`, with its key node (for
     /// errors about the key itself).
-    func entry(at index: Int) -> (key: String, keyValue: ScenarioValue, value: ScenarioValue) {
+    public func entry(at index: Int) -> (key: String, keyValue: YAMLValue, value: YAMLValue) {
         let entry = entries[index]
-        return (entry.key, ScenarioValue(node: entry.keyNode, path: value.path, file: value.file), child(entry))
+        return (entry.key, value.sibling(entry.keyNode, path: value.path), child(entry))
     }
 
     /// Exactly one of `choices` must be present (the others being ordinary keys): a scar entry's
     /// pattern, an event's artifact, an action's kind.
-    func exactlyOne(of choices: [String], what: String) throws(ScenarioError) -> (key: String, value: ScenarioValue) {
+    public func exactlyOne(of choices: [String], what: String) throws(YAMLError) -> (key: String, value: YAMLValue) {
         let present = entries.indices.filter { choices.contains(entries[$0].key) }
         guard let first = present.first else {
             throw value.error(.missingKey, "\(value.name) names no \(what); expected one of \(choices.joined(separator: ", "))")
@@ -197,75 +244,5 @@ struct ScenarioMapping {
         }
         let chosen = entry(at: first)
         return (chosen.key, chosen.value)
-    }
-}
-
-/// Allowed range of a number, with open or closed ends, worded for messages.
-struct Limits: CustomStringConvertible {
-    var lower: Double?
-    var lowerOpen = false
-    var upper: Double?
-
-    /// `lower ... upper`, both ends allowed.
-    static func range(_ lower: Double, _ upper: Double) -> Limits { Limits(lower: lower, upper: upper) }
-    /// Strictly above `lower`, optionally up to `upper`.
-    static func above(_ lower: Double, upTo upper: Double? = nil) -> Limits {
-        Limits(lower: lower, lowerOpen: true, upper: upper)
-    }
-    /// At least `lower`, optionally up to `upper`.
-    static func atLeast(_ lower: Double, upTo upper: Double? = nil) -> Limits { Limits(lower: lower, upper: upper) }
-
-    func contains(_ value: Double) -> Bool {
-        if let lower, lowerOpen ? value <= lower : value < lower { return false }
-        if let upper, value > upper { return false }
-        return true
-    }
-
-    var description: String {
-        switch (lower, upper) {
-        case (let lower?, let upper?) where !lowerOpen: "between \(Self.format(lower)) and \(Self.format(upper))"
-        case (let lower?, let upper?): "greater than \(Self.format(lower)) and at most \(Self.format(upper))"
-        case (let lower?, nil): lowerOpen ? "greater than \(Self.format(lower))" : "at least \(Self.format(lower))"
-        case (nil, let upper?): "at most \(Self.format(upper))"
-        case (nil, nil): "a number"
-        }
-    }
-
-    private static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-}
-
-/// "Did you mean" guesses by edit distance.
-enum Suggestion {
-    /// The candidate closest to `text`, if it is close enough to be a plausible typo: at most
-    /// a third of the longer word's letters (at least one, at most three) need changing.
-    static func closest(to text: String, among candidates: [String]) -> String? {
-        let lowered = text.lowercased()
-        let scored = candidates.map { ($0, distance(lowered, $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        let allowance = min(3, max(1, max(text.count, best.0.count) / 3))
-        return best.1 <= allowance ? best.0 : nil
-    }
-
-    /// Optimal-string-alignment distance: Levenshtein plus adjacent transpositions, since
-    /// swapped letters ("thcikness") are the commonest typo.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
     }
 }

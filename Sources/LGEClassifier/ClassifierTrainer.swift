@@ -1,0 +1,180 @@
+import Foundation
+import LGEDatasets
+import LGEDICOM
+import LGENeural
+import LGEPreprocessing
+import LGERandom
+
+/// How a classifier is trained: everything needed to reproduce the weights from the data.
+public struct TrainingRecipe: Sendable, Hashable, Codable {
+    public var network: NetworkConfiguration
+    public var preprocessing: SlicePreprocessor
+    public var augmentation: Augmentation
+    public var epochs: Int
+    public var batchSize: Int
+    public var peakLearningRate: Float
+    public var weightDecay: Float
+    /// Fraction of all steps spent warming the learning rate up.
+    public var warmupFraction: Double
+    public var labelSmoothing: Float
+    public var seed: UInt64
+
+    public init(
+        network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = SlicePreprocessor(),
+        augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
+        weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, seed: UInt64 = 1
+    ) {
+        self.network = network
+        self.preprocessing = preprocessing
+        self.augmentation = augmentation
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.peakLearningRate = peakLearningRate
+        self.weightDecay = weightDecay
+        self.warmupFraction = warmupFraction
+        self.labelSmoothing = labelSmoothing
+        self.seed = seed
+    }
+}
+
+/// One epoch's figures, for progress reports.
+public struct EpochReport: Sendable, Hashable, Codable {
+    public var epoch: Int
+    public var trainingLoss: Double
+    public var validationLoss: Double?
+    public var seconds: Double
+}
+
+/// Trains the multi-head classifier with masked losses (a head learns only where its label
+/// exists), class weights from the training labels, augmentation, AdamW and a cosine schedule,
+/// then fits one temperature per head on the validation slices. Deterministic for a seed.
+public struct ClassifierTrainer: Sendable {
+    public var recipe: TrainingRecipe
+
+    public init(recipe: TrainingRecipe) {
+        self.recipe = recipe
+    }
+
+    public struct Result: Sendable {
+        public var network: Network
+        public var temperatures: [Double]
+        public var history: [EpochReport]
+    }
+
+    public func train(
+        training: [LabeledSlice], validation: [LabeledSlice], progress: (EpochReport) -> Void = { _ in }
+    ) throws -> Result {
+        let heads = ClassifierHead.allCases
+        let trainingInputs = try training.map(prepare)
+        let validationInputs = try validation.map(prepare)
+        let (targets, masks) = labels(training, heads: heads)
+        let (validationTargets, validationMasks) = labels(validation, heads: heads)
+
+        // Rare positives (focal spots, ghosting) would otherwise be ignored: weight each head's
+        // positives by its negative/positive ratio, capped.
+        var positiveWeights = [Float](repeating: 1, count: heads.count)
+        for h in heads.indices {
+            var positives = 0, labelled = 0
+            for i in training.indices where masks[i][h] > 0 {
+                labelled += 1
+                if targets[i][h] > 0.5 { positives += 1 }
+            }
+            if positives > 0 { positiveWeights[h] = Float(min(10, max(1, Double(labelled - positives) / Double(positives)))) }
+        }
+        let loss = BinaryCrossEntropy(labelSmoothing: recipe.labelSmoothing, positiveWeights: positiveWeights)
+
+        var network = try Network(configuration: recipe.network, seed: recipe.seed)
+        var optimizer = AdamW(weightDecay: recipe.weightDecay)
+        let stepsPerEpoch = max(1, (training.count + recipe.batchSize - 1) / recipe.batchSize)
+        let totalSteps = stepsPerEpoch * recipe.epochs
+        let schedule = CosineSchedule(
+            peak: recipe.peakLearningRate, warmupSteps: max(1, Int(Double(totalSteps) * recipe.warmupFraction)),
+            totalSteps: totalSteps)
+        var random = SeededGenerator(seed: recipe.seed, stream: "training")
+        let size = recipe.preprocessing.outputSize
+        var history: [EpochReport] = []
+        var step = 0
+        for epoch in 0..<recipe.epochs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let order = Array(training.indices).shuffled(using: &random)
+            var epochLoss = 0.0
+            for batchStart in stride(from: 0, to: order.count, by: recipe.batchSize) {
+                let batch = order[batchStart..<min(order.count, batchStart + recipe.batchSize)]
+                var images: [Float] = []
+                images.reserveCapacity(batch.count * size * size)
+                for index in batch {
+                    let augmented = try recipe.augmentation.apply(to: trainingInputs[index], using: &random)
+                    images += augmented.values
+                }
+                let result = network.trainStep(
+                    images: Tensor(shape: [batch.count, 1, size, size], values: images),
+                    targets: Tensor(shape: [batch.count, heads.count], values: batch.flatMap { targets[$0] }),
+                    mask: Tensor(shape: [batch.count, heads.count], values: batch.flatMap { masks[$0] }),
+                    loss: loss, optimizer: &optimizer, learningRate: schedule.learningRate(at: step + 1))
+                epochLoss += Double(result.loss) * Double(batch.count)
+                step += 1
+            }
+            let validationLoss = validation.isEmpty
+                ? nil : Double(loss.evaluate(logits: logits(network, validationInputs), targets: Tensor(shape: [validation.count, heads.count], values: validationTargets.flatMap { $0 }), mask: Tensor(shape: [validation.count, heads.count], values: validationMasks.flatMap { $0 })).loss)
+            let report = EpochReport(
+                epoch: epoch + 1, trainingLoss: epochLoss / Double(max(training.count, 1)), validationLoss: validationLoss,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            history.append(report)
+            progress(report)
+        }
+
+        var temperatures = [Double](repeating: 1, count: heads.count)
+        if !validation.isEmpty {
+            let z = logits(network, validationInputs)
+            for h in heads.indices {
+                var headLogits: [Double] = [], headLabels: [Bool] = []
+                for i in validation.indices where validationMasks[i][h] > 0 {
+                    headLogits.append(Double(z.values[i * heads.count + h]))
+                    headLabels.append(validationTargets[i][h] > 0.5)
+                }
+                if Set(headLabels).count == 2 { temperatures[h] = TemperatureScaling.fit(logits: headLogits, labels: headLabels) }
+            }
+        }
+        return Result(network: network, temperatures: temperatures, history: history)
+    }
+
+    private func prepare(_ slice: LabeledSlice) throws -> PixelImage {
+        let prepared = try recipe.preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned)
+        return PixelImage(rows: prepared.size, columns: prepared.size, values: prepared.values)
+    }
+
+    /// Targets and masks per slice in head order; a missing label has mask 0.
+    private func labels(_ slices: [LabeledSlice], heads: [ClassifierHead]) -> ([[Float]], [[Float]]) {
+        var targets: [[Float]] = [], masks: [[Float]] = []
+        for slice in slices {
+            var t = [Float](repeating: 0, count: heads.count), m = [Float](repeating: 0, count: heads.count)
+            for (h, head) in heads.enumerated() {
+                let label: Bool?
+                switch head {
+                case .lge: label = slice.lge
+                case .lowCertainty: label = slice.lowCertainty
+                default: label = slice.causes?[head.rawValue]
+                }
+                if let label {
+                    t[h] = label ? 1 : 0
+                    m[h] = 1
+                }
+            }
+            targets.append(t)
+            masks.append(m)
+        }
+        return (targets, masks)
+    }
+
+    /// Logits for many images, in batches, without training-mode caches.
+    private func logits(_ network: Network, _ images: [PixelImage]) -> Tensor {
+        let folded = network.foldedForInference()
+        var values: [Float] = []
+        let size = recipe.preprocessing.outputSize
+        for start in stride(from: 0, to: images.count, by: 32) {
+            let batch = images[start..<min(images.count, start + 32)]
+            values += folded.infer(Tensor(shape: [batch.count, 1, size, size], values: batch.flatMap(\.values))).values
+        }
+        return Tensor(shape: [images.count, ClassifierHead.allCases.count], values: values)
+    }
+}

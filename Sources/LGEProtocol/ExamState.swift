@@ -1,0 +1,31 @@
+/// What the protocol has done so far in one exam: the running tally the limits are checked
+/// against. Start each exam with an empty one; ``ProtocolEngine`` records each recommendation.
+public struct ExamState: Sendable, Hashable {
+    /// Slices evaluated so far.
+    public var slicesSeen = 0
+    public var promptsSoFar = 0
+    /// Prompts by ``SliceContext/position``.
+    public var promptsByPosition: [String: Int] = [:]
+    /// Prompts by ``SliceContext/sliceKey`` (one acquisition of one position).
+    public var promptsBySlice: [String: Int] = [:]
+    /// The slice count (``slicesSeen`` after it) and minute of the last prompt, for the cooldown.
+    public var lastPromptSlice: Int?
+    public var lastPromptMinute: Double?
+    /// Extra scanner seconds the recommendations so far add (assuming each is followed; a
+    /// replay that knows better can correct it).
+    public var extraSecondsUsed: Double = 0
+
+    public init() {}
+
+    /// Counts a slice that was evaluated, and its recommendation if there was one.
+    public mutating func record(_ decision: Decision, for slice: SliceFacts) {
+        slicesSeen += 1
+        guard let recommendation = decision.recommendation else { return }
+        promptsSoFar += 1
+        promptsByPosition[slice.context.position, default: 0] += 1
+        promptsBySlice[slice.context.sliceKey, default: 0] += 1
+        lastPromptSlice = slicesSeen
+        lastPromptMinute = slice.context.minutesSinceInjection
+        extraSecondsUsed += recommendation.costSeconds
+    }
+}

@@ -1,0 +1,85 @@
+import LGESession
+
+/// What the classifier said about one slice.
+public struct Assessment: Sendable, Hashable {
+    /// Probability that the slice shows LGE, 0–1.
+    public var pLGE: Double
+    /// Probability that a reader would be unsure about it, 0–1.
+    public var pLowCertainty: Double
+    /// Probability of each cause of doubt, 0–1; a cause left out was not scored.
+    public var causes: [Cause: Double]
+    /// The AHA segment (1–17) of the region that drove the assessment, when the classifier localises it.
+    public var flaggedSegment: Int?
+
+    public init(pLGE: Double, pLowCertainty: Double, causes: [Cause: Double] = [:], flaggedSegment: Int? = nil) {
+        self.pLGE = pLGE
+        self.pLowCertainty = pLowCertainty
+        self.causes = causes
+        self.flaggedSegment = flaggedSegment
+    }
+
+    /// The most probable cause, if any was scored.
+    public var likelyCause: (cause: Cause, probability: Double)? {
+        causes.max { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue > $1.key.rawValue) }
+            .map { ($0.key, $0.value) }
+    }
+}
+
+/// Where a slice sits in the exam, as the session tells it.
+public struct SliceContext: Sendable, Hashable {
+    /// Slice number as the technologist counts it: 1 = the most basal short-axis slice.
+    public var index: Int
+    /// Identifies the anatomical position across repeats ("SA 5", a slice location); prompts
+    /// per position and per slice count by it. Defaults to orientation and index.
+    public var position: String
+    public var orientation: ViewOrientation
+    /// Basal, mid or apical; nil for long-axis views.
+    public var ring: AHARing?
+    public var reconstruction: Reconstruction
+    /// Inversion time, ms; nil when the header has none.
+    public var inversionTime: Double?
+    public var minutesSinceInjection: Double?
+    /// Earlier acquisitions of this position (0 on the first).
+    public var repeatsOfPosition: Int
+    public var seriesHasPSIR: Bool
+    /// Minutes since the technologist last set the TI (for `follow_null_drift`); nil when unknown.
+    public var minutesSinceTISet: Double?
+
+    public init(
+        index: Int, position: String? = nil, orientation: ViewOrientation = .shortAxis, ring: AHARing? = nil,
+        reconstruction: Reconstruction = .magnitude, inversionTime: Double? = nil, minutesSinceInjection: Double? = nil,
+        repeatsOfPosition: Int = 0, seriesHasPSIR: Bool = false, minutesSinceTISet: Double? = nil
+    ) {
+        self.index = index
+        self.position = position ?? "\(orientation.rawValue) \(index)"
+        self.orientation = orientation
+        self.ring = ring
+        self.reconstruction = reconstruction
+        self.inversionTime = inversionTime
+        self.minutesSinceInjection = minutesSinceInjection
+        self.repeatsOfPosition = repeatsOfPosition
+        self.seriesHasPSIR = seriesHasPSIR
+        self.minutesSinceTISet = minutesSinceTISet
+    }
+
+    /// One acquisition of one position: its PSIR and magnitude images share it.
+    public var sliceKey: String { "\(position)#\(repeatsOfPosition)" }
+}
+
+/// Everything the rules can see about one slice.
+public struct SliceFacts: Sendable, Hashable {
+    /// nil when the slice could not be assessed; the engine then recommends nothing and says why.
+    public var assessment: Assessment?
+    /// Why there is no assessment ("image too small", "classifier failed"), when there is none.
+    public var unassessedReason: String?
+    /// Quality metrics by name (`snr`, `ghost_ratio`, ... without `qa.`); a missing one is "unknown".
+    public var quality: [String: Double]
+    public var context: SliceContext
+
+    public init(assessment: Assessment?, unassessedReason: String? = nil, quality: [String: Double] = [:], context: SliceContext) {
+        self.assessment = assessment
+        self.unassessedReason = unassessedReason
+        self.quality = quality
+        self.context = context
+    }
+}

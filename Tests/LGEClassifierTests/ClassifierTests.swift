@@ -1,0 +1,132 @@
+import Foundation
+import LGEDatasets
+import LGEDICOM
+import LGENeural
+import LGEPreprocessing
+import Testing
+
+@testable import LGEClassifier
+
+/// Training, calibration, the model file and inference, on a tiny network and toy images.
+@Suite struct ClassifierTests {
+    /// 32×32 PSIR-like toy slices at 2 mm: a bright spot means "LGE".
+    func toySlices(count: Int, seed: UInt64) -> [LabeledSlice] {
+        var state = seed
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        return (0..<count).map { i in
+            let lge = i % 2 == 0
+            var values = [Float](repeating: 0, count: 32 * 32)
+            let (cr, cc) = (8 + Int(next() * 16), 8 + Int(next() * 16))
+            for r in 0..<32 {
+                for c in 0..<32 {
+                    let ring = abs(((r - 16) * (r - 16) + (c - 16) * (c - 16)) - 64) < 20 ? Float(-200) : 0
+                    let spot: Float = lge && (r - cr) * (r - cr) + (c - cc) * (c - cc) < 6 ? 800 : 0
+                    values[r * 32 + c] = 100 + ring + spot + Float(next() * 40 - 20)
+                }
+            }
+            return LabeledSlice(
+                id: "toy\(i)", patient: "p\(i / 2)", pixels: PixelImage(rows: 32, columns: 32, values: values),
+                pixelSpacing: PixelSpacing(betweenRows: 2, betweenColumns: 2), isSigned: true, lge: lge,
+                lowCertainty: i % 3 == 0 ? nil : (i % 4 == 0), causes: nil, source: "toy")
+        }
+    }
+
+    /// The tiny test network with one output per head.
+    static let network: NetworkConfiguration = {
+        var configuration = NetworkConfiguration.tiny
+        configuration.outputs = ClassifierHead.allCases.count
+        return configuration
+    }()
+
+    var recipe: TrainingRecipe {
+        TrainingRecipe(
+            network: ClassifierTests.network, preprocessing: SlicePreprocessor(targetPixelSpacing: 2, outputSize: 32),
+            augmentation: .identity, epochs: 25, batchSize: 8, peakLearningRate: 1e-2, warmupFraction: 0.05,
+            labelSmoothing: 0, seed: 3)
+    }
+
+    func tinyCard(_ temperatures: [Double]? = nil) -> ModelCard {
+        ModelCard(
+            modelVersion: "test", created: "2026-11-26", network: recipe.network, preprocessing: recipe.preprocessing,
+            temperatures: temperatures, trainingData: [DatasetProvenance(name: "toy", licence: "none", slices: 48, patients: 24, synthetic: true)],
+            recipe: "test")
+    }
+
+    @Test func learnsLGEFromMaskedLabelsAndIsDeterministic() throws {
+        let trainer = ClassifierTrainer(recipe: recipe)
+        let train = toySlices(count: 48, seed: 1), validation = toySlices(count: 16, seed: 2)
+        let result = try trainer.train(training: train, validation: validation)
+        #expect(result.history.count == 25)
+        #expect(result.history.last!.trainingLoss < result.history.first!.trainingLoss)
+        let classifier = SliceClassifier(card: tinyCard(result.temperatures), network: result.network)
+        var correct = 0
+        for slice in validation {
+            let verdict = try classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true)
+            if (verdict.pLGE >= 0.5) == slice.lge! { correct += 1 }
+            #expect((0...1).contains(verdict.pLowCertainty))
+            #expect(verdict.causes.count == 4)
+        }
+        #expect(correct >= 14, "\(correct)/16 validation slices right")
+        let again = try trainer.train(training: train, validation: validation)
+        #expect(again.network.serialized() == result.network.serialized())
+    }
+
+    @Test func temperatureScalingTamesOverconfidence() {
+        // Logits ten times too large for labels that agree with them only 75% of the time.
+        var logits: [Double] = [], labels: [Bool] = []
+        for i in 0..<400 {
+            let positive = i % 2 == 0
+            logits.append(positive ? 10 : -10)
+            labels.append(i % 4 == 3 ? !positive : positive)
+        }
+        let t = TemperatureScaling.fit(logits: logits, labels: labels)
+        #expect(t > 5)
+        #expect(abs(1 / (1 + exp(-10 / t)) - 0.75) < 0.02)
+    }
+
+    @Test func modelFileRoundTripsAndRejectsDamage() throws {
+        let network = try Network(configuration: ClassifierTests.network, seed: 9)
+        let card = tinyCard([1.5, 1, 1, 1, 1, 2])
+        let data = try ModelFile.encode(card: card, network: network)
+        let (readCard, readNetwork) = try ModelFile.decode(data, path: "m.lgeqa")
+        #expect(readCard == card)
+        #expect(readNetwork.serialized() == network.serialized())
+        #expect(readCard.licence == "same as lgeqa")
+        #expect(readCard.intendedUse.contains("Not a diagnostic device"))
+
+        #expect { try ModelFile.decode(Data("hello".utf8), path: "x") } throws: { ($0 as? ModelFileError) == .notAModelFile(path: "x") }
+        #expect { try ModelFile.decode(data.prefix(data.count - 10), path: "x") } throws: { error in
+            if case .corruptWeights = error as? ModelFileError { true } else { false }
+        }
+        var wrongVersion = data
+        wrongVersion[10] = 9
+        #expect { try ModelFile.decode(wrongVersion, path: "x") } throws: { error in
+            (error as? ModelFileError)?.description.contains("format 9 is not supported") == true
+        }
+        var otherHeads = card
+        otherHeads.heads = [.lge]
+        let mismatched = try ModelFile.encode(card: otherHeads, network: network)
+        #expect { try ModelFile.decode(mismatched, path: "x") } throws: { error in
+            if case .mismatch = error as? ModelFileError { true } else { false }
+        }
+        let emidec = ModelCard(
+            modelVersion: "t", created: "t", network: ClassifierTests.network, preprocessing: SlicePreprocessor(),
+            trainingData: [DatasetProvenance(name: "EMIDEC", licence: "CC BY-NC-SA 4.0", slices: 1, patients: 1, synthetic: false)],
+            recipe: "t")
+        #expect(emidec.licence.hasPrefix("CC BY-NC-SA 4.0"))
+    }
+
+    @Test func unusableImagesGetNoAssessment() throws {
+        let classifier = SliceClassifier(card: tinyCard(), network: try Network(configuration: ClassifierTests.network, seed: 1))
+        var nan = [Float](repeating: 1, count: 32 * 32)
+        nan[5] = .nan
+        for values in [nan, [Float](repeating: 0, count: 32 * 32)] {
+            #expect(throws: AssessmentError.self) {
+                try classifier.assess(PixelImage(rows: 32, columns: 32, values: values), pixelSpacing: nil, isSigned: false)
+            }
+        }
+    }
+}
