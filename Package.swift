@@ -101,6 +101,12 @@ let package = Package(
                 "LGESession",
                 "LGESimulator",
                 "LGEProtocol",
+                "LGEClassifier",
+                "LGEDatasets",
+                "LGEEvaluation",
+                "LGENeural",
+                "LGEQualityMetrics",
+                "LGERandom",
                 "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,7 +144,7 @@ let package = Package(
         .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),
         .testTarget(name: "LGEYAMLTests", dependencies: ["LGEYAML"]),
         .testTarget(name: "LGEProtocolTests", dependencies: ["LGEProtocol", "LGESession"]),
-        .testTarget(name: "LGEQACommandTests", dependencies: ["LGEDICOM", "LGESession", "LGETestSupport"]),
+        .testTarget(name: "LGEQACommandTests", dependencies: ["LGEDICOM", "LGESession", "LGETestSupport", "LGEClassifier", "LGENeural", "LGEPreprocessing"]),
     ],
     cxxLanguageStandard: .cxx17
 )

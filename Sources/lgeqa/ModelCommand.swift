@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import LGEClassifier
+import LGEDatasets
+import LGEEvaluation
+import LGENeural
+import LGERandom
+
+/// `lgeqa model`: the classifier's model file.
+struct ModelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Inspect and train the LGE classifier's model.",
+        subcommands: [ModelInfo.self, ModelTrain.self]
+    )
+
+    /// The model used when no --model is given.
+    static var defaultModelPath: String { ShippedContent.root.appendingPathComponent("models/lgeqa-default.lgeqa").path }
+}
+
+/// `lgeqa model info [FILE]`.
+struct ModelInfo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print a model file's card: architecture, data, licence, figures.")
+
+    @Argument(help: "Model file (default: the shipped model).")
+    var model: String?
+
+    func run() async throws {
+        let path = model ?? ModelCommand.defaultModelPath
+        let (card, network) = try ModelFile.read(path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print("model \(path)")
+        print("  version \(card.modelVersion), created \(card.created), \(network.parameterCount) parameters")
+        print("  heads: \(card.heads.map(\.rawValue).joined(separator: ", "))")
+        print("  licence: \(card.licence)")
+        print("  intended use: \(card.intendedUse)")
+        for data in card.trainingData {
+            print("  trained on \(data.name): \(data.slices) slices, \(data.patients) patients\(data.synthetic ? " (SYNTHETIC)" : ""), \(data.licence)")
+        }
+        for (name, value) in card.evaluation.sorted(by: { $0.key < $1.key }) {
+            print("  \(name): " + String(format: "%.3f", value))
+        }
+        print(String(decoding: try encoder.encode(card.network), as: UTF8.self))
+    }
+}
+
+/// `lgeqa model train`: the project's recipe.
+struct ModelTrain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the classifier on simulated cohorts and EMIDEC (patient-level splits) and write a model file.",
+        discussion: "Weights that learn from EMIDEC carry its licence, CC BY-NC-SA 4.0; the model card says so."
+    )
+
+    @Option(name: .customLong("cohort"), help: "A folder written by `lgeqa simulate cohort` (repeatable).")
+    var cohorts: [String] = []
+
+    @Option(help: "A cohort used only as the external-centre test set.")
+    var externalCohort: String?
+
+    @Option(help: "The EMIDEC folder (manifest.csv, images/).")
+    var emidec: String?
+
+    @Option(help: "Where to write the model.")
+    var out: String = "models/lgeqa-default.lgeqa"
+
+    @Option(help: "Training epochs.") var epochs = 15
+    @Option(help: "Seed for splits, initialisation and augmentation.") var seed: UInt64 = 1
+    @Option(help: "Use at most this many training slices (0: all).") var limit = 0
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let logger = global.bootstrapLogging("lgeqa.model")
+        var slices: [LabeledSlice] = []
+        var provenance: [DatasetProvenance] = []
+        for cohort in cohorts {
+            let (loaded, failures) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort))
+            failures.forEach { printError("lgeqa: \($0)") }
+            slices += loaded
+            provenance.append(DatasetProvenance(name: "lgeqa simulator cohort \(URL(fileURLWithPath: cohort).lastPathComponent)", licence: "same as lgeqa", slices: loaded.count, patients: Set(loaded.map(\.patient)).count, synthetic: true))
+        }
+        if let emidec {
+            let (loaded, failures) = try EMIDECDataset.load(directory: URL(fileURLWithPath: emidec))
+            failures.forEach { printError("lgeqa: \($0)") }
+            slices += loaded
+            provenance.append(DatasetProvenance(name: "EMIDEC development split", licence: "CC BY-NC-SA 4.0", slices: loaded.count, patients: Set(loaded.map(\.patient)).count, synthetic: false))
+        }
+        guard !slices.isEmpty else { throw CommandError("no training data: give --cohort and/or --emidec") }
+        let split = try PatientSplit.trainValidationTest(slices, seed: seed)
+        var train = slices.filter { split.train.contains($0.patient) }
+        if limit > 0, train.count > limit {
+            var generator = SeededGenerator(seed: seed, stream: "subset")
+            train = Array(train.shuffled(using: &generator).prefix(limit))
+        }
+        let validation = slices.filter { split.validation.contains($0.patient) }
+        let test = slices.filter { split.test.contains($0.patient) }
+        logger.notice("training on \(train.count) slices, validating on \(validation.count), testing on \(test.count)")
+
+        var recipe = TrainingRecipe(seed: seed)
+        recipe.epochs = epochs
+        let result = try ClassifierTrainer(recipe: recipe).train(training: train, validation: validation) { report in
+            let validation = report.validationLoss.map { String(format: "%.4f", $0) } ?? "-"
+            printError("epoch \(report.epoch)  training loss " + String(format: "%.4f", report.trainingLoss) + "  validation loss \(validation)  " + String(format: "%.0f s", report.seconds))
+        }
+        var card = ModelCard(
+            modelVersion: "0.1-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
+            preprocessing: recipe.preprocessing, temperatures: result.temperatures, trainingData: provenance,
+            recipe: "lgeqa model train --epochs \(epochs) --seed \(seed); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))")
+        let classifier = SliceClassifier(card: card, network: result.network)
+        card.evaluation = try evaluate(classifier, test, prefix: "test")
+        if let externalCohort {
+            let (external, _) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: externalCohort))
+            card.evaluation.merge(try evaluate(classifier, external, prefix: "external_synthetic")) { $1 }
+        }
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ModelFile.write(card: card, network: result.network, to: out)
+        print("wrote \(out)")
+        for (name, value) in card.evaluation.sorted(by: { $0.key < $1.key }) { print("  \(name): " + String(format: "%.3f", value)) }
+    }
+
+    /// AUC and accuracy per head on a held-out set, split by source (synthetic vs EMIDEC).
+    func evaluate(_ classifier: SliceClassifier, _ slices: [LabeledSlice], prefix: String) throws -> [String: Double] {
+        var lge: [String: [ScoredCase]] = [:], low: [String: [ScoredCase]] = [:]
+        for slice in slices {
+            guard let verdict = try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else { continue }
+            let source = slice.source.hasPrefix("EMIDEC") ? "emidec" : "synthetic"
+            if let truth = slice.lge { lge[source, default: []].append(ScoredCase(truth: truth, probability: verdict.pLGE, patient: slice.patient)) }
+            if let truth = slice.lowCertainty { low[source, default: []].append(ScoredCase(truth: truth, probability: verdict.pLowCertainty, patient: slice.patient)) }
+        }
+        var figures: [String: Double] = [:]
+        for (source, cases) in lge {
+            if let auc = rocAUC(cases) { figures["\(prefix)_\(source)_lge_auc"] = auc }
+            if let accuracy = ConfusionMatrix(cases: cases, threshold: 0.5).accuracy { figures["\(prefix)_\(source)_lge_accuracy"] = accuracy }
+        }
+        for (source, cases) in low {
+            if let auc = rocAUC(cases) { figures["\(prefix)_\(source)_low_certainty_auc"] = auc }
+            if let accuracy = ConfusionMatrix(cases: cases, threshold: classifier.card.lowCertaintyThreshold).accuracy { figures["\(prefix)_\(source)_low_certainty_accuracy"] = accuracy }
+        }
+        return figures
+    }
+}

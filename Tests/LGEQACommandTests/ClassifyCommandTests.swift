@@ -1,0 +1,78 @@
+import Foundation
+import LGEClassifier
+import LGEDICOM
+import LGENeural
+import LGEPreprocessing
+import LGETestSupport
+import Testing
+
+/// `lgeqa classify` through the built executable, with a small untrained model made here (the
+/// shipped model's quality is measured by `lgeqa model train`, not by tests).
+@Suite struct ClassifyCommandTests {
+    func makeModel(in directory: URL) throws -> String {
+        var configuration = NetworkConfiguration.tiny
+        configuration.outputs = ClassifierHead.allCases.count
+        let card = ModelCard(
+            modelVersion: "test", created: "2026-11-26", network: configuration,
+            preprocessing: SlicePreprocessor(targetPixelSpacing: 4, outputSize: 32),
+            trainingData: [DatasetProvenance(name: "none", licence: "none", slices: 0, patients: 0, synthetic: true)], recipe: "untrained")
+        let path = directory.appendingPathComponent("test.lgeqa").path
+        try ModelFile.write(card: card, network: try Network(configuration: configuration, seed: 1), to: path)
+        return path
+    }
+
+    @Test func recordsForGoodSlicesAndNoAssessmentForBadOnes() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeModel(in: directory)
+        try DICOMWriter().write(TestSlices.slice(rows: 64, columns: 64), context: TestSlices.context, to: directory.appendingPathComponent("a.dcm").path)
+        let ct = TestEnvironment.dicomSamples.appendingPathComponent("CT_small.dcm").path
+
+        let result = try runLGEQA(["classify", "--format", "jsonl", "--model", model, directory.appendingPathComponent("a.dcm").path, ct])
+        #expect(result.status == 1, "\(result.standardError)")
+        let records = try result.standardOutput.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(records.count == 2)
+        let good = try #require(records.first { $0["p_lge"] != nil })
+        for key in ["path", "sop_instance_uid", "series", "instance", "p_lge", "p_low_certainty", "certainty", "causes", "qa", "ms"] {
+            #expect(good[key] != nil, "missing \(key)")
+        }
+        #expect((0...1).contains(good["p_lge"] as! Double))
+        #expect((good["causes"] as? [String: Double])?.count == 4)
+        let bad = try #require(records.first { $0["no_assessment"] != nil })
+        #expect(bad["p_lge"] == nil)
+        #expect((bad["no_assessment"] as! String).contains("not an MR image"))
+
+        let onlyGood = try runLGEQA(["classify", "--format", "csv", "--model", model, directory.appendingPathComponent("a.dcm").path])
+        #expect(onlyGood.status == 0)
+        #expect(onlyGood.standardOutput.hasPrefix("path,frame,sop_instance_uid,series,instance,p_lge"))
+    }
+
+    @Test func aDamagedModelIsAClearError() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeModel(in: directory)
+        let data = try Data(contentsOf: URL(fileURLWithPath: model))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: model))
+        let result = try runLGEQA(["classify", "--model", model, TestEnvironment.dicomSamples.appendingPathComponent("MR_small.dcm").path])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("damaged"), "\(result.standardError)")
+    }
+}
+
+/// `lgeqa demo` end to end: simulator, classifier, protocol and inspect in one run.
+@Suite struct DemoCommandTests {
+    @Test func demoRunsTheWholeChainOnAShippedScenario() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try ClassifyCommandTests().makeModel(in: directory)
+        let result = try runLGEQA(["demo", "--scenario", "normal", "--model", model, "--out", directory.appendingPathComponent("exam").path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("SYNTHETIC exam 'normal'"))
+        #expect(result.standardOutput.contains("protocol says"))
+        #expect(result.standardOutput.contains("LGE_SAX_PSIR"))
+        #expect(result.standardOutput.contains("not a diagnostic device"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("exam/truth.json").path))
+    }
+}
