@@ -53,7 +53,7 @@ struct Classify: AsyncParsableCommand {
             print(ClassificationRecord.csvHeader)
             for record in records { print(record.csvRow) }
         case .table:
-            print("SERIES  INST  P_LGE  P_LOW  CERTAINTY  LIKELY CAUSE       SNR    MS  FILE")
+            print("SERIES  INST  P_LGE  P_LOW  CERTAINTY  LIKELY CAUSE            SNR    MS  FILE")
             for record in records {
                 guard let pLGE = record.pLGE, let pLow = record.pLowCertainty else {
                     print("     -     -      -      -  -          no assessment: \(record.noAssessment ?? "")  \(record.path)")
@@ -63,7 +63,7 @@ struct Classify: AsyncParsableCommand {
                 let snr = record.qa.map { String(format: "%.0f", $0.snr) } ?? "-"
                 print(pad(record.series, 6) + "  " + pad(record.instance, 4) + String(format: "  %5.2f  %5.2f  ", pLGE, pLow)
                     + (record.certainty ?? "-").padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
-                    + cause.padding(toLength: 17, withPad: " ", startingAt: 0) + "  "
+                    + cause.padding(toLength: 22, withPad: " ", startingAt: 0) + "  "
                     + snr.padding(toLength: 4, withPad: " ", startingAt: 0) + String(format: "  %4.0f  ", record.milliseconds ?? 0)
                     + record.path)
             }
