@@ -53,7 +53,7 @@ struct Demo: AsyncParsableCommand {
         print("lgeqa demo: SYNTHETIC exam '\(exam.name)': \(exam.title)")
         if let teaching = exam.teaching { print("  \(teaching.summary)") }
         print("  model: \(classifier.map { "\($0.card.modelVersion) (\(modelPath))" } ?? "none"); protocol: \(protocolName)\n")
-        print("  time      acquisition                  TI  truth                 readers  model p_low (cause)     protocol says")
+        print("  time      acquisition                  TI  truth                 readers  model p_low (cause)           protocol says")
         for (acquisition, truth) in zip(simulator.acquisitions, written.truth.acquisitions) {
             let image = acquisition.images.first { $0.reconstruction == .psir } ?? acquisition.images[0]
             let pixels = image.slice.pixels!
@@ -90,7 +90,7 @@ struct Demo: AsyncParsableCommand {
                 + String(format: " %4.0f  ", acquisition.inversionTime)
                 + (lge + (causes.isEmpty ? "" : " [\(causes)]")).padding(toLength: 22, withPad: " ", startingAt: 0)
                 + unsure.padding(toLength: 9, withPad: " ", startingAt: 0)
-                + verdictText.padding(toLength: 24, withPad: " ", startingAt: 0) + says)
+                + verdictText.padding(toLength: 30, withPad: " ", startingAt: 0) + says)
         }
         print("\n  The scenario's expert: " + (exam.expertActions.isEmpty ? "nothing to do." : exam.expertActions.map { "after \($0.after): \($0.action) (\($0.why.trimmingCharacters(in: .whitespacesAndNewlines)))" }.joined(separator: "; ")))
         print("\nWhat the scanner sent, as `lgeqa inspect` sees it:\n")
