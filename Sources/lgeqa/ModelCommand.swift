@@ -11,7 +11,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect and train the LGE classifier's model.",
-        subcommands: [ModelInfo.self, ModelTrain.self]
+        subcommands: [ModelInfo.self, ModelTrain.self, ModelEvaluate.self]
     )
 
     /// The model used when no --model is given.
@@ -139,5 +139,74 @@ struct ModelTrain: AsyncParsableCommand {
             if let accuracy = ConfusionMatrix(cases: cases, threshold: classifier.card.lowCertaintyThreshold).accuracy { figures["\(prefix)_\(source)_low_certainty_accuracy"] = accuracy }
         }
         return figures
+    }
+}
+
+/// `lgeqa model evaluate`: the paper's metrics on held-out data.
+struct ModelEvaluate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "The paper's metrics (accuracy, precision, recall, F1, ROC AUC with patient-bootstrap 95% intervals, confusion matrix, ECE) on labelled cohorts.",
+        discussion: "Give data the model was not trained on (e.g. an external-site cohort with another seed). Figures on simulated cohorts are figures on SYNTHETIC data."
+    )
+
+    @Option(name: .customLong("cohort"), help: "A folder written by `lgeqa simulate cohort` (repeatable).")
+    var cohorts: [String]
+
+    @Option(help: "Model file (default: the shipped model).") var model: String?
+    @Option(help: "Output format: table or json.") var format: ReportFormat = .table
+    @Option(help: "Bootstrap replicates.") var replicates = 2000
+
+    struct HeadReport: Codable {
+        var cohort: String
+        var head: String
+        var report: ClassificationReport
+    }
+
+    func run() async throws {
+        let classifier = try SliceClassifier(modelPath: model ?? ModelCommand.defaultModelPath)
+        var reports: [HeadReport] = []
+        for cohort in cohorts {
+            let (slices, failures) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort))
+            failures.forEach { printError("lgeqa: \($0)") }
+            var cases: [ClassifierHead: [ScoredCase]] = [:]
+            var unassessed = 0
+            for slice in slices {
+                guard let verdict = try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else {
+                    unassessed += 1
+                    continue
+                }
+                if let truth = slice.lge { cases[.lge, default: []].append(ScoredCase(truth: truth, probability: verdict.pLGE, patient: slice.patient)) }
+                if let truth = slice.lowCertainty { cases[.lowCertainty, default: []].append(ScoredCase(truth: truth, probability: verdict.pLowCertainty, patient: slice.patient)) }
+                for head in ClassifierHead.causes {
+                    if let truth = slice.causes?[head.rawValue], let p = verdict.causes[head.rawValue] {
+                        cases[head, default: []].append(ScoredCase(truth: truth, probability: p, patient: slice.patient))
+                    }
+                }
+            }
+            if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) in \(cohort) got no assessment and are not counted") }
+            for head in ClassifierHead.allCases {
+                guard let headCases = cases[head], !headCases.isEmpty else { continue }
+                let threshold = head == .lowCertainty ? classifier.card.lowCertaintyThreshold : 0.5
+                reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
+                    cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1))))
+            }
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        case .table:
+            func show(_ e: Estimate?) -> String { e.map { String(format: "%.3f [%.3f-%.3f]", $0.value, $0.lower, $0.upper) } ?? "-" }
+            for r in reports {
+                let m = r.report
+                print("\(r.cohort)  \(r.head): \(m.cases) slices, \(m.patients) patients, \(m.positives) positive, threshold \(m.threshold)")
+                print("  accuracy \(show(m.accuracy))  precision \(show(m.precision))  recall \(show(m.recall))")
+                print("  F1 \(show(m.f1))  ROC AUC \(show(m.rocAUC))  ECE " + String(format: "%.3f", m.calibration.expectedCalibrationError))
+                print("  confusion: TP \(m.confusion.truePositives)  FP \(m.confusion.falsePositives)  TN \(m.confusion.trueNegatives)  FN \(m.confusion.falseNegatives)")
+            }
+            print("\n95% intervals: percentile bootstrap over patients (\(replicates) replicates). Simulated cohorts are SYNTHETIC data.")
+        }
     }
 }

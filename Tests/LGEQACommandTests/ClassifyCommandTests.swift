@@ -76,3 +76,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("exam/truth.json").path))
     }
 }
+
+/// `lgeqa model evaluate` and `model info` on a one-exam simulated cohort and an untrained model.
+@Suite struct ModelCommandTests {
+    @Test func evaluateReportsThePapersMetricsPerHead() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try ClassifyCommandTests().makeModel(in: directory)
+        let cohort = directory.appendingPathComponent("cohort").path
+        #expect(try runLGEQA(["simulate", "cohort", "--n", "1", "--seed", "4", "--out", cohort]).status == 0)
+        let result = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--format", "json", "--replicates", "50"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        let heads = Set(reports.compactMap { $0["head"] as? String })
+        #expect(heads.isSuperset(of: ["p_lge", "p_low_certainty"]))
+        let lge = try #require(reports.first { $0["head"] as? String == "p_lge" }?["report"] as? [String: Any])
+        for key in ["accuracy", "confusion", "calibration", "cases", "patients"] { #expect(lge[key] != nil, "missing \(key)") }
+
+        let info = try runLGEQA(["model", "info", model])
+        #expect(info.status == 0)
+        #expect(info.standardOutput.contains("Not a diagnostic device"))
+        #expect(info.standardOutput.contains("heads: p_lge, p_low_certainty, ti_nulling, ghosting, motion, focal_equivocal"))
+    }
+}
