@@ -26,6 +26,7 @@ bench: deps venv
 	$(SWIFT) build -c release --product lgeqa-bench
 	$(RELEASE)/lgeqa-bench dicom-read --python $(VENV)/bin/python
 	$(RELEASE)/lgeqa-bench simulate
+	$(RELEASE)/lgeqa-bench protocol
 
 ## Train the default model from scratch (about 30 minutes on 2 cores): simulated cohorts + EMIDEC.
 model: deps

@@ -122,6 +122,7 @@ let package = Package(
                 "LGEPhysics",
                 "LGEPhantom",
                 "LGESimulator",
+                "LGEProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/lgeqa-bench",

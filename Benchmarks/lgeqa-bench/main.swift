@@ -3,6 +3,7 @@ import Foundation
 import LGEDICOM
 import LGEPhantom
 import LGEPhysics
+import LGEProtocol
 import LGESession
 import LGESimulator
 
@@ -12,7 +13,7 @@ struct LGEQABench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lgeqa-bench",
         abstract: "lgeqa benchmarks (figures for the issue notes).",
-        subcommands: [DICOMRead.self, SimulateBench.self]
+        subcommands: [DICOMRead.self, SimulateBench.self, ProtocolBench.self]
     )
 }
 
@@ -169,5 +170,34 @@ struct SimulateBench: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+/// Rules evaluation per slice (issue 5's "under 1 ms per slice"), on a shipped protocol.
+struct ProtocolBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "protocol", abstract: "Protocol rules evaluation time per slice on a 12-slice exam.")
+
+    @Option(help: "Shipped protocol file.") var file = "protocols/thorough.yaml"
+    @Option(help: "Exams to evaluate.") var rounds = 2000
+
+    func run() throws {
+        let qaProtocol = try ProtocolLoader.load(contentsOf: URL(fileURLWithPath: file))
+        let slices = (1...12).map { index -> SliceFacts in
+            let ring: AHARing = index <= 4 ? .basal : index <= 8 ? .mid : .apical
+            let causes: [Cause: Double] = [.tiNulling: Double(index % 3) / 2, .ghosting: Double(index % 4) / 3, .focalEquivocal: 0.6]
+            return SliceFacts(
+                assessment: Assessment(pLGE: 0.4, pLowCertainty: Double(index % 5) / 5, causes: causes, flaggedSegment: index),
+                quality: ["snr": 12, "ghost_ratio": 1.2],
+                context: SliceContext(index: index, ring: ring, inversionTime: 280, minutesSinceInjection: 10 + Double(index)))
+        }
+        var prompts = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<rounds {
+            var engine = ProtocolEngine(protocol: qaProtocol)
+            for facts in slices where engine.evaluate(facts).recommendation != nil { prompts += 1 }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("protocol \(qaProtocol.name) (\(qaProtocol.rules.count) rules): \(String(format: "%.1f", seconds / Double(rounds * slices.count) * 1e6)) µs per slice over \(rounds) exams of 12 slices (\(prompts) prompts)")
     }
 }
