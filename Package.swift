@@ -80,7 +80,7 @@ let package = Package(
         // The classifier: model file, inference, training recipe, calibration.
         .target(
             name: "LGEClassifier",
-            dependencies: ["LGENeural", "LGEPreprocessing", "LGEDatasets", "LGEDICOM", "LGERandom"]
+            dependencies: ["LGENeural", "LGEPreprocessing", "LGEDatasets", "LGEDICOM", "LGERandom", "LGEEvaluation"]
         ),
         // Training and evaluation data: EMIDEC, simulator cohorts, patient-level splits.
         .target(

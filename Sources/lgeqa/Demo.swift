@@ -94,10 +94,7 @@ struct Demo: AsyncParsableCommand {
         }
         print("\n  The scenario's expert: " + (exam.expertActions.isEmpty ? "nothing to do." : exam.expertActions.map { "after \($0.after): \($0.action) (\($0.why.trimmingCharacters(in: .whitespacesAndNewlines)))" }.joined(separator: "; ")))
         print("\nWhat the scanner sent, as `lgeqa inspect` sees it:\n")
-        let batch = DICOMBatchReader(reader: DICOMReader(options: .init(loadPixels: false))).read(paths: [directory.appendingPathComponent("dicom").path])
-        let report = InspectionReport(
-            session: SessionBuilder.build(from: batch.slices.map(\.header)),
-            unreadable: batch.failures.map { InputProblem(path: $0.path, reason: $0.problem.description) })
+        let (report, _) = Inspect.report(for: [directory.appendingPathComponent("dicom").path])
         print(report.renderTable(), terminator: "")
         if out != nil { print("\nExam kept in \(directory.path)") }
         print("\nlgeqa is a research and training tool, not a diagnostic device.")

@@ -26,13 +26,8 @@ struct Inspect: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.bootstrapLogging("lgeqa.inspect")
-        let batch = DICOMBatchReader(reader: DICOMReader(options: .init(loadPixels: false))).read(paths: paths)
+        let (report, batch) = Inspect.report(for: paths)
         logger.info("read \(batch.slices.count) slices from \(batch.filesTried - batch.failures.count) of \(batch.filesTried) files")
-
-        let session = SessionBuilder.build(from: batch.slices.map(\.header))
-        let report = InspectionReport(
-            session: session,
-            unreadable: batch.failures.map { InputProblem(path: $0.path, reason: $0.problem.description) })
         switch format {
         case .table: print(report.renderTable(), terminator: "")
         case .json: print(String(decoding: try report.jsonData(), as: UTF8.self))
@@ -46,5 +41,16 @@ struct Inspect: AsyncParsableCommand {
             printError("lgeqa: skipped \(batch.failures.count) of \(batch.filesTried) files (listed in the report)")
             throw ExitStatus.partial
         }
+    }
+}
+
+extension Inspect {
+    /// Headers of every file under `paths` (pixels checked, not decoded), grouped into a report.
+    static func report(for paths: [String]) -> (InspectionReport, DICOMBatchReader.Result) {
+        let batch = DICOMBatchReader(reader: DICOMReader(options: .init(loadPixels: false))).read(paths: paths)
+        let report = InspectionReport(
+            session: SessionBuilder.build(from: batch.slices.map(\.header)),
+            unreadable: batch.failures.map { InputProblem(path: $0.path, reason: $0.problem.description) })
+        return (report, batch)
     }
 }

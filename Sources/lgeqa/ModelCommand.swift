@@ -109,10 +109,10 @@ struct ModelTrain: AsyncParsableCommand {
             preprocessing: recipe.preprocessing, temperatures: result.temperatures, trainingData: provenance,
             recipe: "lgeqa model train --epochs \(epochs) --seed \(seed); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))")
         let classifier = SliceClassifier(card: card, network: result.network)
-        card.evaluation = try evaluate(classifier, test, prefix: "test")
+        card.evaluation = evaluate(classifier, test, prefix: "test")
         if let externalCohort {
             let (external, _) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: externalCohort))
-            card.evaluation.merge(try evaluate(classifier, external, prefix: "external_synthetic")) { $1 }
+            card.evaluation.merge(evaluate(classifier, external, prefix: "external_synthetic")) { $1 }
         }
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
         try ModelFile.write(card: card, network: result.network, to: out)
@@ -120,23 +120,21 @@ struct ModelTrain: AsyncParsableCommand {
         for (name, value) in card.evaluation.sorted(by: { $0.key < $1.key }) { print("  \(name): " + String(format: "%.3f", value)) }
     }
 
-    /// AUC and accuracy per head on a held-out set, split by source (synthetic vs EMIDEC).
-    func evaluate(_ classifier: SliceClassifier, _ slices: [LabeledSlice], prefix: String) throws -> [String: Double] {
-        var lge: [String: [ScoredCase]] = [:], low: [String: [ScoredCase]] = [:]
-        for slice in slices {
-            guard let verdict = try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else { continue }
-            let source = slice.source.hasPrefix("EMIDEC") ? "emidec" : "synthetic"
-            if let truth = slice.lge { lge[source, default: []].append(ScoredCase(truth: truth, probability: verdict.pLGE, patient: slice.patient)) }
-            if let truth = slice.lowCertainty { low[source, default: []].append(ScoredCase(truth: truth, probability: verdict.pLowCertainty, patient: slice.patient)) }
-        }
+    /// AUC and accuracy of the LGE and low-certainty heads on a held-out set, per source
+    /// (synthetic vs EMIDEC), for the model card.
+    func evaluate(_ classifier: SliceClassifier, _ slices: [LabeledSlice], prefix: String) -> [String: Double] {
         var figures: [String: Double] = [:]
-        for (source, cases) in lge {
-            if let auc = rocAUC(cases) { figures["\(prefix)_\(source)_lge_auc"] = auc }
-            if let accuracy = ConfusionMatrix(cases: cases, threshold: 0.5).accuracy { figures["\(prefix)_\(source)_lge_accuracy"] = accuracy }
-        }
-        for (source, cases) in low {
-            if let auc = rocAUC(cases) { figures["\(prefix)_\(source)_low_certainty_auc"] = auc }
-            if let accuracy = ConfusionMatrix(cases: cases, threshold: classifier.card.lowCertaintyThreshold).accuracy { figures["\(prefix)_\(source)_low_certainty_accuracy"] = accuracy }
+        let bySource = Dictionary(grouping: slices) { $0.source.hasPrefix("EMIDEC") ? "emidec" : "synthetic" }
+        for (source, sourceSlices) in bySource {
+            let cases = classifier.scoredCases(sourceSlices).cases
+            for (head, name) in [(ClassifierHead.lge, "lge"), (.lowCertainty, "low_certainty")] {
+                guard let headCases = cases[head] else { continue }
+                if let auc = rocAUC(headCases) { figures["\(prefix)_\(source)_\(name)_auc"] = auc }
+                let threshold = classifier.operatingThreshold(for: head)
+                if let accuracy = ConfusionMatrix(cases: headCases, threshold: threshold).accuracy {
+                    figures["\(prefix)_\(source)_\(name)_accuracy"] = accuracy
+                }
+            }
         }
         return figures
     }
@@ -169,25 +167,11 @@ struct ModelEvaluate: AsyncParsableCommand {
         for cohort in cohorts {
             let (slices, failures) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort))
             failures.forEach { printError("lgeqa: \($0)") }
-            var cases: [ClassifierHead: [ScoredCase]] = [:]
-            var unassessed = 0
-            for slice in slices {
-                guard let verdict = try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else {
-                    unassessed += 1
-                    continue
-                }
-                if let truth = slice.lge { cases[.lge, default: []].append(ScoredCase(truth: truth, probability: verdict.pLGE, patient: slice.patient)) }
-                if let truth = slice.lowCertainty { cases[.lowCertainty, default: []].append(ScoredCase(truth: truth, probability: verdict.pLowCertainty, patient: slice.patient)) }
-                for head in ClassifierHead.causes {
-                    if let truth = slice.causes?[head.rawValue], let p = verdict.causes[head.rawValue] {
-                        cases[head, default: []].append(ScoredCase(truth: truth, probability: p, patient: slice.patient))
-                    }
-                }
-            }
+            let (cases, unassessed) = classifier.scoredCases(slices)
             if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) in \(cohort) got no assessment and are not counted") }
             for head in ClassifierHead.allCases {
                 guard let headCases = cases[head], !headCases.isEmpty else { continue }
-                let threshold = head == .lowCertainty ? classifier.card.lowCertaintyThreshold : 0.5
+                let threshold = classifier.operatingThreshold(for: head)
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
                     cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1))))
             }
