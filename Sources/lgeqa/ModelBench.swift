@@ -1,0 +1,163 @@
+import ArgumentParser
+import COpenBLAS
+import Foundation
+import LGEClassifier
+import LGENeural
+import LGEONNX
+import LGERandom
+
+/// `lgeqa model bench`: the engine's speed next to ONNX Runtime's on the same exported network.
+struct ModelBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the classifier network: lgeqa's engine against ONNX Runtime on the exported model, same inputs.",
+        discussion: """
+            Single-slice latency at batch 1 on 1 thread (median of --runs) and throughput at --batch on 2 threads, \
+            for lgeqa (OpenBLAS threads) and ONNX Runtime (intra_op_num_threads) in alternating rounds, with the \
+            OpenBLAS kernel that ran, the model's FLOPs, achieved GFLOP/s and this machine's single-thread SGEMM \
+            (1024³) in the same run. ONNX Runtime runs in the project's Python (.venv, `make venv`). A benchmark: \
+            on a shared machine, repeat it and compare ratios from one run.
+            """
+    )
+
+    @Option(help: "Model file (default: the shipped model).") var model: String?
+    @Option(help: "Timed single-slice runs per round.") var runs = 200
+    @Option(help: "Slices per batch for the throughput figure.") var batch = 16
+    @Option(help: "Timed batch runs per round.") var batchRuns = 20
+    @Option(help: "Alternating lgeqa / ONNX Runtime rounds; figures are medians over all of them.") var rounds = 3
+    @Option(help: "Python with onnx and onnxruntime (default: .venv/bin/python beside the shipped content).")
+    var python: String?
+    @Flag(help: "Time lgeqa only (no ONNX Runtime).") var lgeqaOnly = false
+    @Flag(help: "Also time lgeqa in a child process with OPENBLAS_CORETYPE unset (OpenBLAS picks its kernel itself).")
+    var compareCoretype = false
+
+    func run() async throws {
+        let path = model ?? ModelCommand.defaultModelPath
+        let (card, loaded) = try ModelFile.read(path)
+        let network = loaded.foldedForInference()
+        let size = card.preprocessing.outputSize, channels = network.configuration.inputChannels
+        var generator = SeededGenerator(seed: 7, stream: "bench")
+        let single = Tensor(shape: [1, channels, size, size], values: (0..<(channels * size * size)).map { _ in generator.nextNormal() })
+        let batched = Tensor(shape: [batch, channels, size, size],
+                             values: (0..<(batch * channels * size * size)).map { _ in generator.nextNormal() })
+
+        let cost = network.inferenceCost(height: size, width: size)
+        let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { "OPENBLAS_CORETYPE=\($0)" } ?? "OPENBLAS_CORETYPE unset"
+        print("model \(path): \(network.parameterCount) parameters, input [N, \(channels), \(size), \(size)]")
+        print("OpenBLAS kernel \(BLAS.coreName) (\(coretype)); inputs: seeded random slices")
+        print("FLOPs per slice: \(mega(cost.flops)) M (2 x \(mega(cost.multiplyAccumulates)) M MACs: conv k>1 \(mega(cost.spatialConvolution)) M, "
+            + "1x1 \(mega(cost.pointwiseConvolution)) M, depthwise \(mega(cost.depthwiseConvolution)) M, dense \(mega(cost.dense)) M)")
+
+        BLAS.setThreadCount(1)
+        let peak = sgemmGFLOPS(size: 1024, repeats: 3)
+        print("SGEMM 1024^3, 1 thread (openblas_get_num_threads = \(BLAS.threadCount)): " + fixed(peak, 1) + " GFLOP/s")
+
+        var peer: ONNXRuntimePeer?
+        var onnxPath: String?
+        if !lgeqaOnly {
+            let root = ShippedContent.root
+            peer = ONNXRuntimePeer(
+                python: python ?? root.appendingPathComponent(".venv/bin/python").path,
+                script: root.appendingPathComponent("Tests/peers/onnx_runtime.py").path)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("lgeqa-bench-\(UUID().uuidString).onnx").path
+            try ONNXExport.write(card: card, network: network, to: file)
+            onnxPath = file
+        }
+        defer { if let onnxPath { try? FileManager.default.removeItem(atPath: onnxPath) } }
+
+        var lgeqaLatency: [Double] = [], lgeqaBatch: [Double] = []
+        var ortLatency: [Double] = [], ortBatch: [Double] = []
+        var ortVersion = ""
+        for _ in 0..<max(1, rounds) {
+            BLAS.setThreadCount(1)
+            lgeqaLatency += time(network, single, runs: runs, warmup: 10)
+            BLAS.setThreadCount(2)
+            lgeqaBatch += time(network, batched, runs: batchRuns, warmup: 2)
+            if let peer, let onnxPath {
+                let one = try peer.bench(model: onnxPath, input: single, threads: 1, runs: runs, warmup: 10)
+                let many = try peer.bench(model: onnxPath, input: batched, threads: 2, runs: batchRuns, warmup: 2)
+                ortLatency += one.milliseconds
+                ortBatch += many.milliseconds
+                ortVersion = one.onnxruntime
+            }
+        }
+        BLAS.setThreadCount(1)
+
+        let l = median(lgeqaLatency), b = median(lgeqaBatch)
+        let gflops = Double(cost.flops) / (l * 1e6)
+        print("")
+        print("latency, batch 1, 1 thread (median of \(lgeqaLatency.count) runs):")
+        print("  lgeqa         " + fixed(l, 3) + " ms   (p10 " + fixed(percentile(lgeqaLatency, 0.1), 3) + ", p90 "
+            + fixed(percentile(lgeqaLatency, 0.9), 3) + ")  " + fixed(gflops, 2) + " GFLOP/s = " + fixed(100 * gflops / peak, 1) + "% of SGEMM")
+        if !ortLatency.isEmpty {
+            let o = median(ortLatency)
+            print("  ONNX Runtime  " + fixed(o, 3) + " ms   (p10 " + fixed(percentile(ortLatency, 0.1), 3) + ", p90 "
+                + fixed(percentile(ortLatency, 0.9), 3) + ")  " + fixed(Double(cost.flops) / (o * 1e6), 2) + " GFLOP/s  [onnxruntime \(ortVersion)]")
+            print("  lgeqa / ONNX Runtime: " + fixed(l / o, 2) + "x")
+        }
+        print("throughput, batch \(batch), 2 threads (median of \(lgeqaBatch.count) batches):")
+        print("  lgeqa         " + fixed(Double(batch) / b * 1000, 1) + " slices/s  (" + fixed(b, 2) + " ms per batch)")
+        if !ortBatch.isEmpty {
+            let o = median(ortBatch)
+            print("  ONNX Runtime  " + fixed(Double(batch) / o * 1000, 1) + " slices/s  (" + fixed(o, 2) + " ms per batch)")
+            print("  lgeqa / ONNX Runtime time: " + fixed(b / o, 2) + "x")
+        }
+        if compareCoretype { try runWithoutCoretype() }
+    }
+
+    /// Re-runs the lgeqa half in a child whose environment lacks OPENBLAS_CORETYPE (read once, at load time).
+    private func runWithoutCoretype() throws {
+        print("\n--- lgeqa with OPENBLAS_CORETYPE unset (child process) ---")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var arguments = ["model", "bench", "--lgeqa-only", "--runs", "\(runs)", "--batch", "\(batch)",
+                         "--batch-runs", "\(batchRuns)", "--rounds", "\(rounds)"]
+        if let model { arguments += ["--model", model] }
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "OPENBLAS_CORETYPE")
+        process.environment = environment
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    /// Milliseconds of each of `runs` inferences after `warmup` untimed ones.
+    private func time(_ network: Network, _ input: Tensor, runs: Int, warmup: Int) -> [Double] {
+        for _ in 0..<warmup { _ = network.infer(input) }
+        return (0..<runs).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            let out = network.infer(input)
+            let end = DispatchTime.now().uptimeNanoseconds
+            precondition(out.values.allSatisfy(\.isFinite), "non-finite output")
+            return Double(end - start) / 1e6
+        }
+    }
+
+    /// Best-of-`repeats` single-precision GEMM rate at size³ on the current OpenBLAS threads.
+    private func sgemmGFLOPS(size n: Int, repeats: Int) -> Double {
+        var generator = SeededGenerator(seed: 3, stream: "sgemm")
+        let a = (0..<(n * n)).map { _ in generator.nextUniform() }
+        let b = (0..<(n * n)).map { _ in generator.nextUniform() }
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<(repeats + 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
+    private func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+    private func percentile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let position = q * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+
+    private func mega(_ count: Int) -> String { fixed(Double(count) / 1e6, 1) }
+    private func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+}

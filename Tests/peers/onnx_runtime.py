@@ -1,0 +1,103 @@
+"""Test and benchmark peer: runs an ONNX model exported by `lgeqa model export-onnx` in ONNX Runtime.
+
+Inputs are raw little-endian float32 files (the layout lgeqa writes) with their shape given on the
+command line. Every mode prints one JSON object on stdout.
+
+  onnx_runtime.py check MODEL
+      onnx.checker.check_model (full check, with shape inference); prints opset, inputs and outputs.
+  onnx_runtime.py run MODEL INPUT N,C,H,W [--threads T]
+      Runs the model once; prints every output's shape and flat values.
+  onnx_runtime.py bench MODEL INPUT N,C,H,W --threads T --runs R [--warmup W]
+      Times R runs (after W warm-up runs) of the whole batch; prints each run's milliseconds.
+"""
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+
+def load_input(path, shape):
+    dims = [int(d) for d in shape.split(",")]
+    values = np.fromfile(path, dtype="<f4")
+    if values.size != int(np.prod(dims)):
+        sys.exit(f"{path}: {values.size} float32 values, shape {dims} needs {int(np.prod(dims))}")
+    return values.reshape(dims)
+
+
+def session(model, threads):
+    options = ort.SessionOptions()
+    # The same thread budget lgeqa gets (OpenBLAS threads): one intra-op pool, no parallel operators.
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def check(args):
+    model = onnx.load(args.model)
+    onnx.checker.check_model(model, full_check=True)
+    print(json.dumps({
+        "ok": True,
+        "ir_version": model.ir_version,
+        "opset": [{"domain": o.domain, "version": o.version} for o in model.opset_import],
+        "inputs": [i.name for i in model.graph.input],
+        "outputs": [o.name for o in model.graph.output],
+        "nodes": len(model.graph.node),
+        "onnx": onnx.__version__,
+    }))
+
+
+def run(args):
+    x = load_input(args.input, args.shape)
+    s = session(args.model, args.threads)
+    names = [o.name for o in s.get_outputs()]
+    results = s.run(names, {s.get_inputs()[0].name: x})
+    print(json.dumps({
+        "outputs": {n: {"shape": list(r.shape), "values": r.astype("float64").ravel().tolist()}
+                    for n, r in zip(names, results)},
+        "onnxruntime": ort.__version__,
+    }))
+
+
+def bench(args):
+    x = load_input(args.input, args.shape)
+    s = session(args.model, args.threads)
+    feed = {s.get_inputs()[0].name: x}
+    names = [s.get_outputs()[0].name]
+    for _ in range(args.warmup):
+        s.run(names, feed)
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        s.run(names, feed)
+        times.append((time.perf_counter() - start) * 1e3)
+    print(json.dumps({"milliseconds": times, "onnxruntime": ort.__version__, "threads": args.threads}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    modes = parser.add_subparsers(dest="mode", required=True)
+    p = modes.add_parser("check")
+    p.add_argument("model")
+    p.set_defaults(func=check)
+    for name, func in (("run", run), ("bench", bench)):
+        p = modes.add_parser(name)
+        p.add_argument("model")
+        p.add_argument("input")
+        p.add_argument("shape")
+        p.add_argument("--threads", type=int, default=1)
+        if name == "bench":
+            p.add_argument("--runs", type=int, required=True)
+            p.add_argument("--warmup", type=int, default=10)
+        p.set_defaults(func=func)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
