@@ -73,7 +73,8 @@ let package = Package(
         ),
 
         // Classifier: the network engine on OpenBLAS, and the image work around it.
-        .target(name: "LGENeural", dependencies: ["COpenBLAS", "LGERandom"]),
+        .target(name: "CLGEKernels"),
+        .target(name: "LGENeural", dependencies: ["COpenBLAS", "CLGEKernels", "LGERandom"]),
         .target(name: "LGEPreprocessing", dependencies: ["LGEDICOM", "LGEImageAnalysis", "LGERandom"]),
         .target(name: "LGEQualityMetrics", dependencies: ["LGEDICOM", "LGEImageAnalysis"]),
         // Evaluation: the paper's metrics with patient-level intervals, calibration.

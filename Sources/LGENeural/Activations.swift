@@ -1,3 +1,4 @@
+import CLGEKernels
 import Foundation
 
 @inline(__always)
@@ -17,7 +18,8 @@ public struct SiLU: Layer {
     /// x ← x·σ(x) over the whole tensor, without allocating when `tensor` is uniquely referenced.
     public static func applyInPlace(_ tensor: inout Tensor) {
         tensor.values.withUnsafeMutableBufferPointer { x in
-            for i in 0..<x.count { let v = x[i]; x[i] = v / (1 + FastMath.exp(-v)) }
+            guard let base = x.baseAddress else { return }
+            lge_silu(base, x.count)
         }
     }
 

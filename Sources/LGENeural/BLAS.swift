@@ -1,3 +1,4 @@
+import CLGEKernels
 import COpenBLAS
 
 /// Thin, typed wrappers over OpenBLAS for the engine's row-major products.
@@ -26,6 +27,9 @@ public enum BLAS {
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))
     }
+
+    /// Which build of lgeqa's own element-wise and depthwise kernels runs ("avx2+fma" or "baseline").
+    public static var kernelVariant: String { String(cString: lge_kernel_variant()) }
 
     /// How many threads OpenBLAS uses now.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }

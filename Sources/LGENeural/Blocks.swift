@@ -13,8 +13,9 @@ public struct ConvUnit: Layer {
     }
 
     public func infer(_ input: Tensor) -> Tensor {
+        guard let batchNorm else { return conv.infer(input, activated: activated) }
         var x = conv.infer(input)
-        batchNorm?.applyInPlace(&x)
+        batchNorm.applyInPlace(&x)
         if activated { SiLU.applyInPlace(&x) }
         return x
     }
@@ -166,9 +167,13 @@ public struct MBConv: Layer {
 
     public func infer(_ input: Tensor) -> Tensor {
         var x = expand?.infer(input) ?? input
-        x = depthwise.infer(x)
-        depthwiseBatchNorm?.applyInPlace(&x)
-        SiLU.applyInPlace(&x)
+        if let depthwiseBatchNorm {
+            x = depthwise.infer(x)
+            depthwiseBatchNorm.applyInPlace(&x)
+            SiLU.applyInPlace(&x)
+        } else {
+            x = depthwise.infer(x, activated: true)
+        }
         if let squeezeExcitation { x = squeezeExcitation.infer(x) }
         x = project.infer(x)
         if usesResidual { x.add(input) }

@@ -1,3 +1,4 @@
+import CLGEKernels
 import LGERandom
 /// A k×k convolution (groups = 1) with "same" padding, via im2col + SGEMM.
 ///
@@ -43,7 +44,11 @@ public struct Conv2D: Layer {
         ((h + 2 * padding - kernelSize) / stride + 1, (w + 2 * padding - kernelSize) / stride + 1)
     }
 
-    public func infer(_ input: Tensor) -> Tensor {
+    public func infer(_ input: Tensor) -> Tensor { infer(input, activated: false) }
+
+    /// Inference with the bias and, when `activated`, SiLU applied in one pass over each output after its
+    /// GEMM (while it is still in cache): the fused conv + (folded BN) + SiLU of a `ConvUnit`.
+    public func infer(_ input: Tensor, activated: Bool) -> Tensor {
         let (n, c, h, w) = input.nchw
         precondition(c == inputChannels, "Conv2D expects \(inputChannels) channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
@@ -57,9 +62,6 @@ public struct Conv2D: Layer {
                         for s in 0..<n {
                             let xs = x.baseAddress! + s * c * h * w
                             let ys = out.baseAddress! + s * outC * plane
-                            if let bias {
-                                for o in 0..<outC { (ys + o * plane).update(repeating: bias.values[o], count: plane) }
-                            }
                             let b: UnsafePointer<Float>
                             if isPointwise {
                                 b = xs
@@ -68,12 +70,21 @@ public struct Conv2D: Layer {
                                 b = UnsafePointer(cols.baseAddress!)
                             }
                             BLAS.gemm(m: outC, n: plane, k: patch, a: wt.baseAddress!, lda: patch,
-                                      b: b, ldb: plane, beta: bias == nil ? 0 : 1, c: ys, ldc: plane)
+                                      b: b, ldb: plane, beta: 0, c: ys, ldc: plane)
+                            if bias != nil || activated {
+                                withBias { lge_bias_activation(ys, outC, outC, plane, $0, activated ? 1 : 0) }
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Calls `body` with the bias values, or nil when there is no bias.
+    @inline(__always)
+    private func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
+        if let bias { bias.values.withUnsafeBufferPointer { body($0.baseAddress) } } else { body(nil) }
     }
 
     public mutating func forward(_ input: Tensor, training: Bool) -> Tensor {

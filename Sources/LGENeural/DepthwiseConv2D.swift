@@ -1,3 +1,4 @@
+import CLGEKernels
 import LGERandom
 /// A depthwise k×k convolution (one filter per channel) with "same" padding (k/2 each side), by direct loops.
 ///
@@ -35,11 +36,21 @@ public struct DepthwiseConv2D: Layer {
         ((h + 2 * padding - kernelSize) / stride + 1, (w + 2 * padding - kernelSize) / stride + 1)
     }
 
-    public func infer(_ input: Tensor) -> Tensor {
-        let (n, c, h, w) = input.nchw
+    public func infer(_ input: Tensor) -> Tensor { infer(input, activated: false) }
+
+    /// Inference, with SiLU fused into the output pass when `activated` (the folded MBConv path).
+    public func infer(_ input: Tensor, activated: Bool) -> Tensor {
+        let (_, c, h, w) = input.nchw
         precondition(c == channels, "DepthwiseConv2D expects \(channels) channels, got \(c)")
         let (oh, ow) = outputSize(h, w)
-        if kernelSize == 3 { return infer3x3(input, oh, ow) }
+        if kernelSize == 3 { return infer3x3(input, oh, ow, activated: activated) }
+        var output = inferGeneric(input, oh, ow)
+        if activated { SiLU.applyInPlace(&output) }
+        return output
+    }
+
+    private func inferGeneric(_ input: Tensor, _ oh: Int, _ ow: Int) -> Tensor {
+        let (n, c, h, w) = input.nchw
         let k = kernelSize, s = stride, p = padding
         return Tensor(uninitializedShape: [n, c, oh, ow]) { out in
             input.values.withUnsafeBufferPointer { x in
@@ -75,48 +86,21 @@ public struct DepthwiseConv2D: Layer {
         }
     }
 
-    /// The 3×3 case through a zero-bordered copy of each plane: no bounds logic in the inner loop, all nine
-    /// taps in registers, one pass over each output row (small 8×8 planes made the generic path overhead-bound).
-    private func infer3x3(_ input: Tensor, _ oh: Int, _ ow: Int) -> Tensor {
+    /// The 3×3 case (CLGEKernels, AVX2 where the CPU has it) through a zero-bordered copy of each plane: no
+    /// bounds logic in the inner loop, all nine taps in registers, one pass over each output row (small 8×8
+    /// planes made a generic path overhead-bound).
+    private func infer3x3(_ input: Tensor, _ oh: Int, _ ow: Int, activated: Bool) -> Tensor {
         let (n, c, h, w) = input.nchw
-        let s = stride, pw = w + 2
-        var padded = [Float](repeating: 0, count: (h + 2) * pw)
+        var padded = [Float](repeating: 0, count: (h + 2) * (w + 2))
         return Tensor(uninitializedShape: [n, c, oh, ow]) { out in
             input.values.withUnsafeBufferPointer { x in
                 weight.values.withUnsafeBufferPointer { wt in
                     padded.withUnsafeMutableBufferPointer { pad in
-                        let pb = pad.baseAddress!
-                        for plane in 0..<(n * c) {
-                            let ch = plane % c
-                            let xp = x.baseAddress! + plane * h * w
-                            for y in 0..<h { (pb + (y + 1) * pw + 1).update(from: xp + y * w, count: w) }
-                            let wp = wt.baseAddress! + ch * 9
-                            let (w0, w1, w2, w3, w4) = (wp[0], wp[1], wp[2], wp[3], wp[4])
-                            let (w5, w6, w7, w8) = (wp[5], wp[6], wp[7], wp[8])
-                            let b = bias?.values[ch] ?? 0
-                            let yp = out.baseAddress! + plane * oh * ow
-                            for oy in 0..<oh {
-                                let r0 = UnsafePointer(pb + oy * s * pw)
-                                let r1 = r0 + pw, r2 = r1 + pw
-                                let yr = yp + oy * ow
-                                if s == 1 {
-                                    for ox in 0..<ow {
-                                        var v = b + w0 * r0[ox] + w1 * r0[ox + 1] + w2 * r0[ox + 2]
-                                        v += w3 * r1[ox] + w4 * r1[ox + 1] + w5 * r1[ox + 2]
-                                        v += w6 * r2[ox] + w7 * r2[ox + 1] + w8 * r2[ox + 2]
-                                        yr[ox] = v
-                                    }
-                                } else {
-                                    for ox in 0..<ow {
-                                        let i = ox * s
-                                        var v = b + w0 * r0[i] + w1 * r0[i + 1] + w2 * r0[i + 2]
-                                        v += w3 * r1[i] + w4 * r1[i + 1] + w5 * r1[i + 2]
-                                        v += w6 * r2[i] + w7 * r2[i + 1] + w8 * r2[i + 2]
-                                        yr[ox] = v
-                                    }
-                                }
-                            }
+                        func run(_ b: UnsafePointer<Float>?) {
+                            lge_depthwise3x3(x.baseAddress!, n * c, c, h, w, stride, wt.baseAddress!, b, activated ? 1 : 0,
+                                             out.baseAddress!, pad.baseAddress!)
                         }
+                        if let bias { bias.values.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                     }
                 }
             }

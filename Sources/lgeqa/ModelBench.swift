@@ -44,7 +44,7 @@ struct ModelBench: AsyncParsableCommand {
         let cost = network.inferenceCost(height: size, width: size)
         let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { "OPENBLAS_CORETYPE=\($0)" } ?? "OPENBLAS_CORETYPE unset"
         print("model \(path): \(network.parameterCount) parameters, input [N, \(channels), \(size), \(size)]")
-        print("OpenBLAS kernel \(BLAS.coreName) (\(coretype)); inputs: seeded random slices")
+        print("OpenBLAS kernel \(BLAS.coreName) (\(coretype)); lgeqa element-wise kernels \(BLAS.kernelVariant); inputs: seeded random slices")
         print("FLOPs per slice: \(mega(cost.flops)) M (2 x \(mega(cost.multiplyAccumulates)) M MACs: conv k>1 \(mega(cost.spatialConvolution)) M, "
             + "1x1 \(mega(cost.pointwiseConvolution)) M, depthwise \(mega(cost.depthwiseConvolution)) M, dense \(mega(cost.dense)) M)")
 
