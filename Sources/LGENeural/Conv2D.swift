@@ -54,7 +54,8 @@ public struct Conv2D: Layer {
         let (oh, ow) = outputSize(h, w)
         let plane = oh * ow
         let outC = outputChannels, patch = patchSize
-        var columns = isPointwise ? [] : [Float](repeating: 0, count: patch * plane)
+        // im2col writes every element (zeros included), so the buffer skips the zero fill: megabytes per call.
+        var columns = isPointwise ? [] : [Float](unsafeUninitializedCapacity: patch * plane) { _, count in count = patch * plane }
         return Tensor(uninitializedShape: [n, outC, oh, ow]) { out in
             input.values.withUnsafeBufferPointer { x in
                 weight.values.withUnsafeBufferPointer { wt in

@@ -41,8 +41,14 @@ public struct ONNXRuntimePeer: Sendable {
     /// Timings of a benchmark run.
     public struct BenchReport: Sendable, Decodable {
         public var milliseconds: [Double]
+        /// CPU time of the calling thread per run (all of the work when ONNX Runtime has one intra-op thread).
+        public var cpuMilliseconds: [Double]
         public var onnxruntime: String
         public var threads: Int
+
+        enum CodingKeys: String, CodingKey {
+            case milliseconds, cpuMilliseconds = "cpu_milliseconds", onnxruntime, threads
+        }
     }
 
     /// Runs `onnx.checker.check_model(full_check=True)`; throws with the checker's message when it fails.

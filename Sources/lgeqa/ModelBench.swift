@@ -65,18 +65,23 @@ struct ModelBench: AsyncParsableCommand {
         }
         defer { if let onnxPath { try? FileManager.default.removeItem(atPath: onnxPath) } }
 
-        var lgeqaLatency: [Double] = [], lgeqaBatch: [Double] = []
-        var ortLatency: [Double] = [], ortBatch: [Double] = []
+        var lgeqaLatency: [Double] = [], lgeqaBatch: [Double] = [], lgeqaCPU: [Double] = [], lgeqaSplit: [Double] = []
+        var ortLatency: [Double] = [], ortBatch: [Double] = [], ortCPU: [Double] = []
         var ortVersion = ""
         for _ in 0..<max(1, rounds) {
             BLAS.setThreadCount(1)
-            lgeqaLatency += time(network, single, runs: runs, warmup: 10)
+            let (wall, cpu) = time(network, single, runs: runs, warmup: 10)
+            lgeqaLatency += wall
+            lgeqaCPU += cpu
             BLAS.setThreadCount(2)
-            lgeqaBatch += time(network, batched, runs: batchRuns, warmup: 2)
+            lgeqaBatch += time(network, batched, runs: batchRuns, warmup: 2).wall
+            BLAS.setThreadCount(1)
+            lgeqaSplit += timeSplit(network, batched, workers: 2, runs: batchRuns, warmup: 2)
             if let peer, let onnxPath {
                 let one = try peer.bench(model: onnxPath, input: single, threads: 1, runs: runs, warmup: 10)
                 let many = try peer.bench(model: onnxPath, input: batched, threads: 2, runs: batchRuns, warmup: 2)
                 ortLatency += one.milliseconds
+                ortCPU += one.cpuMilliseconds
                 ortBatch += many.milliseconds
                 ortVersion = one.onnxruntime
             }
@@ -93,14 +98,22 @@ struct ModelBench: AsyncParsableCommand {
             let o = median(ortLatency)
             print("  ONNX Runtime  " + fixed(o, 3) + " ms   (p10 " + fixed(percentile(ortLatency, 0.1), 3) + ", p90 "
                 + fixed(percentile(ortLatency, 0.9), 3) + ")  " + fixed(Double(cost.flops) / (o * 1e6), 2) + " GFLOP/s  [onnxruntime \(ortVersion)]")
-            print("  lgeqa / ONNX Runtime: " + fixed(l / o, 2) + "x")
+            print("  lgeqa / ONNX Runtime: " + fixed(l / o, 2) + "x (medians), " + fixed(percentile(lgeqaLatency, 0.1) / percentile(ortLatency, 0.1), 2) + "x (p10)")
+        }
+        print("  CPU time of the inferring thread (less sensitive to other jobs on the machine), median:")
+        print("  lgeqa         " + fixed(median(lgeqaCPU), 3) + " ms")
+        if !ortCPU.isEmpty {
+            print("  ONNX Runtime  " + fixed(median(ortCPU), 3) + " ms")
+            print("  lgeqa / ONNX Runtime: " + fixed(median(lgeqaCPU) / median(ortCPU), 2) + "x (CPU time)")
         }
         print("throughput, batch \(batch), 2 threads (median of \(lgeqaBatch.count) batches):")
-        print("  lgeqa         " + fixed(Double(batch) / b * 1000, 1) + " slices/s  (" + fixed(b, 2) + " ms per batch)")
+        print("  lgeqa         " + fixed(Double(batch) / b * 1000, 1) + " slices/s  (" + fixed(b, 2) + " ms per batch; 2 OpenBLAS threads)")
+        let split = median(lgeqaSplit)
+        print("  lgeqa         " + fixed(Double(batch) / split * 1000, 1) + " slices/s  (" + fixed(split, 2) + " ms per batch; 2 workers x 1 OpenBLAS thread, half the batch each)")
         if !ortBatch.isEmpty {
             let o = median(ortBatch)
             print("  ONNX Runtime  " + fixed(Double(batch) / o * 1000, 1) + " slices/s  (" + fixed(o, 2) + " ms per batch)")
-            print("  lgeqa / ONNX Runtime time: " + fixed(b / o, 2) + "x")
+            print("  lgeqa / ONNX Runtime time: " + fixed(b / o, 2) + "x (OpenBLAS threads), " + fixed(split / o, 2) + "x (2 workers)")
         }
         if compareCoretype { try runWithoutCoretype() }
     }
@@ -121,16 +134,47 @@ struct ModelBench: AsyncParsableCommand {
         process.waitUntilExit()
     }
 
-    /// Milliseconds of each of `runs` inferences after `warmup` untimed ones.
-    private func time(_ network: Network, _ input: Tensor, runs: Int, warmup: Int) -> [Double] {
+    /// Wall-clock and calling-thread CPU milliseconds of each of `runs` inferences after `warmup` untimed ones.
+    private func time(_ network: Network, _ input: Tensor, runs: Int, warmup: Int) -> (wall: [Double], cpu: [Double]) {
         for _ in 0..<warmup { _ = network.infer(input) }
+        var wall: [Double] = [], cpu: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds, startCPU = threadCPUNanoseconds()
+            let out = network.infer(input)
+            let endCPU = threadCPUNanoseconds(), end = DispatchTime.now().uptimeNanoseconds
+            precondition(out.values.allSatisfy(\.isFinite), "non-finite output")
+            wall.append(Double(end - start) / 1e6)
+            cpu.append(Double(endCPU - startCPU) / 1e6)
+        }
+        return (wall, cpu)
+    }
+
+    /// Wall-clock milliseconds of inferring `input` split into `workers` equal parts on as many threads,
+    /// each with single-threaded OpenBLAS: parallelism over slices instead of inside each small GEMM.
+    private func timeSplit(_ network: Network, _ input: Tensor, workers: Int, runs: Int, warmup: Int) -> [Double] {
+        let n = input.shape[0], per = input.count / n
+        let parts: [Tensor] = (0..<workers).compactMap { w in
+            let lo = n * w / workers, hi = n * (w + 1) / workers
+            guard hi > lo else { return nil }
+            return Tensor(shape: [hi - lo] + input.shape.dropFirst(), values: Array(input.values[(lo * per)..<(hi * per)]))
+        }
+        func once() {
+            DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+                precondition(network.infer(parts[i]).values.allSatisfy(\.isFinite), "non-finite output")
+            }
+        }
+        for _ in 0..<warmup { once() }
         return (0..<runs).map { _ in
             let start = DispatchTime.now().uptimeNanoseconds
-            let out = network.infer(input)
-            let end = DispatchTime.now().uptimeNanoseconds
-            precondition(out.values.allSatisfy(\.isFinite), "non-finite output")
-            return Double(end - start) / 1e6
+            once()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         }
+    }
+
+    private func threadCPUNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     /// Best-of-`repeats` single-precision GEMM rate at size³ on the current OpenBLAS threads.
