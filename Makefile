@@ -27,6 +27,8 @@ bench: deps venv
 	$(RELEASE)/lgeqa-bench dicom-read --python $(VENV)/bin/python
 	$(RELEASE)/lgeqa-bench simulate
 	$(RELEASE)/lgeqa-bench protocol
+	$(SWIFT) build -c release --product lgeqa
+	$(RELEASE)/lgeqa model bench
 
 ## Train the default model from scratch (about 30 minutes on 2 cores): simulated cohorts + EMIDEC.
 model: deps

@@ -28,7 +28,7 @@ struct ModelBench: AsyncParsableCommand {
     @Option(help: "Python with onnx and onnxruntime (default: .venv/bin/python beside the shipped content).")
     var python: String?
     @Flag(help: "Time lgeqa only (no ONNX Runtime).") var lgeqaOnly = false
-    @Flag(help: "Also time lgeqa in a child process with OPENBLAS_CORETYPE unset (OpenBLAS picks its kernel itself).")
+    @Flag(help: "Also time lgeqa in a child process with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS picks its kernel itself).")
     var compareCoretype = false
 
     func run() async throws {
@@ -120,7 +120,7 @@ struct ModelBench: AsyncParsableCommand {
 
     /// Re-runs the lgeqa half in a child whose environment lacks OPENBLAS_CORETYPE (read once, at load time).
     private func runWithoutCoretype() throws {
-        print("\n--- lgeqa with OPENBLAS_CORETYPE unset (child process) ---")
+        print("\n--- lgeqa with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (child process) ---")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var arguments = ["model", "bench", "--lgeqa-only", "--runs", "\(runs)", "--batch", "\(batch)",
@@ -129,6 +129,7 @@ struct ModelBench: AsyncParsableCommand {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "OPENBLAS_CORETYPE")
+        environment.removeValue(forKey: "OPENBLAS_L2_SIZE")
         process.environment = environment
         try process.run()
         process.waitUntilExit()
