@@ -61,11 +61,13 @@ TARGET static void LGE_NAME(depthwise3x3)(const float *restrict x, ptrdiff_t pla
                     yr[ox] = v;
                 }
             }
-            if (silu) {
-                for (ptrdiff_t ox = 0; ox < ow; ox++) {
-                    float v = yr[ox];
-                    yr[ox] = v / (1.0f + lge_exp(-v));
-                }
+        }
+        // Over the whole (contiguous) plane rather than per row: rows of 4 or 8 outputs would leave the
+        // vector loop mostly in its scalar tail.
+        if (silu) {
+            for (ptrdiff_t i = 0; i < oh * ow; i++) {
+                float v = yp[i];
+                yp[i] = v / (1.0f + lge_exp(-v));
             }
         }
     }
