@@ -131,8 +131,13 @@ struct ModelBench: AsyncParsableCommand {
         environment.removeValue(forKey: "OPENBLAS_CORETYPE")
         environment.removeValue(forKey: "OPENBLAS_L2_SIZE")
         process.environment = environment
+        // Through a pipe and print(), so the child's lines come after this process's buffered ones.
+        let pipe = Pipe()
+        process.standardOutput = pipe
         try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        print(String(decoding: output, as: UTF8.self), terminator: "")
     }
 
     /// Wall-clock and calling-thread CPU milliseconds of each of `runs` inferences after `warmup` untimed ones.
