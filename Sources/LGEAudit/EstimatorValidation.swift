@@ -56,7 +56,13 @@ public struct AuditScenario: Sendable, Hashable, Codable {
         name: "small", clusters: 10, examsPerCluster: 20...60, outcomeRate: 0.04, outcomeRateConcentration: 40,
         promptSensitivity: 0.7, falsePromptProbability: 0.12, theta: 0.6, pilotTrials: 12, phi: 0.01)
 
-    public static let presets = [standard, smallCounts]
+    /// A large archive: 40 clusters of 200–600 exams (≈ 16,000), with θ from a pilot of 20, so
+    /// θ's uncertainty dominates.
+    public static let largeArchive = AuditScenario(
+        name: "large", clusters: 40, examsPerCluster: 200...600, outcomeRate: 0.05, outcomeRateConcentration: 40,
+        promptSensitivity: 0.7, falsePromptProbability: 0.12, theta: 0.6, pilotTrials: 20, phi: 0.01)
+
+    public static let presets = [standard, smallCounts, largeArchive]
 
     /// The avoided count per M exams in a future population under the same process:
     /// M·(μ·sensitivity·θ − (1 − μ)·falsePrompt·φ), since cluster size does not depend on its rate.

@@ -58,6 +58,10 @@ public struct InterReaderAgreement: Sendable, Hashable, Codable {
     /// ICC(2,1), two-way random effects, absolute agreement, single rater, on the raw VAS.
     public var icc21: Double?
 
+    enum CodingKeys: String, CodingKey {
+        case readers, slices, classAgreement = "class_agreement", cohenKappa = "cohen_kappa", icc21 = "icc_2_1"
+    }
+
     /// Agreement of the first two readers (sorted by id) on `labels`, classes by `rule`.
     public init(labels: [ExpertLabel], rule: VASCertaintyRule) {
         let ids = Set(labels.flatMap(\.scores.keys)).sorted()
