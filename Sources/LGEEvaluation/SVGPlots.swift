@@ -60,8 +60,12 @@ public enum SVGPlot {
             }
         }
         body += line([(threshold, 0), (threshold, 1)], style: "stroke:#333;stroke-dasharray:3 3")
-        body += "<rect x=\"\(f(left + 160))\" y=\"\(f(top + 6))\" width=\"10\" height=\"10\" fill=\"rgba(217,72,15,0.55)\"/>" + text(0.56, 0.93, escape(positiveLabel), anchor: "start", dx: 14)
-        body += "<rect x=\"\(f(left + 160))\" y=\"\(f(top + 22))\" width=\"10\" height=\"10\" fill=\"rgba(31,95,168,0.55)\"/>" + text(0.56, 0.86, escape(negativeLabel), anchor: "start", dx: 14)
+        let legendX = left + 0.52 * (width - left - right)
+        for (row, (label, colour)) in [(positiveLabel, "rgba(217,72,15,0.55)"), (negativeLabel, "rgba(31,95,168,0.55)")].enumerated() {
+            let y = top + 16 + 15 * Double(row)
+            body += "<rect x=\"\(f(legendX))\" y=\"\(f(y - 9))\" width=\"10\" height=\"10\" fill=\"\(colour)\"/>"
+            body += "<text x=\"\(f(legendX + 14))\" y=\"\(f(y))\" font-size=\"11\">\(escape(label))</text>"
+        }
         return frame(title: title, xLabel: "predicted probability", yLabel: "share of slices (scaled)", body: body, watermark: watermark)
     }
 

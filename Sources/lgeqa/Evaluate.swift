@@ -117,9 +117,15 @@ struct TestSetEvaluation: Codable {
         if scoreRowsExcluded > 0 { printError("lgeqa: \(scoreRowsExcluded) score row(s) in \(scores) excluded (listed above)") }
         let byImage = Dictionary(expert.labels.map { ($0.image, $0) }, uniquingKeysWith: { first, _ in first })
 
-        let batch = DICOMBatchReader().read(paths: [images])
-        batch.failures.forEach { printError("lgeqa: \($0.path): \($0.problem)") }
-        unreadableFiles = batch.failures.count
+        // PatientID is read only to be hashed into the bootstrap's patient key; it is never printed.
+        let batch = DICOMBatchReader(reader: DICOMReader(options: .init(includePatientIdentity: true))).read(paths: [images])
+        // Files that are not DICOM at all (a cohort's truth.csv, notes) are counted, not errors;
+        // DICOM files that cannot be used are listed.
+        let notDICOM = batch.failures.filter { if case .notDICOM = $0.problem { true } else { false } }.count
+        if notDICOM > 0 { printError("lgeqa: \(notDICOM) non-DICOM file(s) under \(images) ignored") }
+        let failures = batch.failures.filter { if case .notDICOM = $0.problem { false } else { true } }
+        failures.forEach { printError("lgeqa: \($0.path): \($0.problem)") }
+        unreadableFiles = failures.count
         slicesRead = batch.slices.count
         let root = URL(fileURLWithPath: images).standardizedFileURL.path
         var matched: Set<String> = []

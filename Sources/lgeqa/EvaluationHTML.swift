@@ -16,7 +16,7 @@ enum EvaluationHTML {
             h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #dee2e6}
             table{border-collapse:collapse;margin:.6em 0} th,td{padding:.25em .7em;border-bottom:1px solid #e9ecef;text-align:right}
             th:first-child,td:first-child{text-align:left} .banner{background:#fff4e6;border:1px solid #d9480f;color:#a33a0a;padding:.5em 1em;font-weight:bold}
-            .figures{display:flex;flex-wrap:wrap;gap:12px} .note{color:#6c757d;font-size:.9em}
+            .figures{display:flex;flex-wrap:wrap;gap:12px} .note{color:#6c757d;font-size:.9em} td .note{white-space:nowrap}
             </style></head><body>
             <h1>lgeqa: classifier against expert scores</h1>
             <p class="note">Research and training tool, not a diagnostic device. Model \(esc(model.modelVersion)), created \(esc(model.created)).</p>
@@ -51,7 +51,7 @@ enum EvaluationHTML {
                                            positiveLabel: "readers: low", negativeLabel: "readers: high", watermark: r.synthetic ? mark : nil)
             html += "</div>\n"
             if let l = r.lge {
-                html += "<p>LGE head on high-certainty slices (\(l.cases) slices, \(l.positives) with mean VAS above 50): accuracy \(cell(l.accuracy)), ROC AUC \(cell(l.rocAUC)).</p>\n"
+                html += "<p>LGE head on high-certainty slices (\(l.cases) slices, \(l.positives) with mean VAS above 50): accuracy \(inline(l.accuracy)), ROC AUC \(inline(l.rocAUC)).</p>\n"
             }
             let excluded = [("unreadable files", r.unreadableFiles), ("slices without scores", r.slicesWithoutScores),
                             ("scored images without slices", r.scoredImagesWithoutSlices), ("bad score rows", r.scoreRowsExcluded),
@@ -70,6 +70,9 @@ enum EvaluationHTML {
 
     static func esc(_ s: String) -> String { SVGPlot.escape(s) }
     static func num(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+    static func inline(_ e: Estimate?) -> String {
+        e.map { String(format: "%.3f (95%% CI %.3f–%.3f)", $0.value, $0.lower, $0.upper) } ?? "–"
+    }
     static func cell(_ e: Estimate?) -> String {
         e.map { String(format: "%.3f<br><span class=\"note\">%.3f–%.3f</span>", $0.value, $0.lower, $0.upper) } ?? "–"
     }
