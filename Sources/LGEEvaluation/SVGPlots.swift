@@ -51,11 +51,11 @@ public enum SVGPlot {
             return counts.map { subset.isEmpty ? 0 : $0 / Double(subset.count) }
         }
         let positive = shares(cases.filter(\.truth)), negative = shares(cases.filter { !$0.truth })
-        let top = max(positive.max() ?? 0, negative.max() ?? 0, 0.01)
+        let tallest = max(positive.max() ?? 0, negative.max() ?? 0, 0.01)
         var body = ""
         for (values, colour) in [(negative, "rgba(31,95,168,0.55)"), (positive, "rgba(217,72,15,0.55)")] {
             for (i, v) in values.enumerated() where v > 0 {
-                let (x0, y) = map(Double(i) / Double(bins), v / top), (x1, y0) = map(Double(i + 1) / Double(bins), 0)
+                let (x0, y) = map(Double(i) / Double(bins), 0.85 * v / tallest), (x1, y0) = map(Double(i + 1) / Double(bins), 0)
                 body += "<rect x=\"\(f(x0))\" y=\"\(f(y))\" width=\"\(f(x1 - x0))\" height=\"\(f(y0 - y))\" fill=\"\(colour)\"/>"
             }
         }

@@ -131,7 +131,9 @@ struct TestSetEvaluation: Codable {
         var matched: Set<String> = []
         var low: [ScoredCase] = [], lge: [ScoredCase] = [], labels: [ExpertLabel] = []
         var withoutScores = 0, unassessed = 0, synthetic = false
+        let progress = ProgressBar(total: batch.slices.count, label: "evaluate \(name)")
         for slice in batch.slices {
+            defer { progress.advance() }
             let header = slice.header
             synthetic = synthetic || header.isSynthetic || (header.manufacturer?.contains("lgeqa simulator") ?? false)
             let path = URL(fileURLWithPath: header.source.path).standardizedFileURL.path
