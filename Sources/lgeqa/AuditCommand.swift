@@ -8,7 +8,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Estimate recalls and inconclusive reports a protocol would have avoided, and validate the estimator.",
-        subcommands: [AuditEstimateCommand.self, AuditValidate.self]
+        subcommands: [AuditEstimateCommand.self, AuditValidate.self, AuditCheckHistory.self]
     )
 }
 
@@ -171,5 +171,39 @@ struct AuditValidate: AsyncParsableCommand {
             for r in outside { printError("lgeqa: scenario '\(r.scenario.name)': the full method's coverage is outside 93–97%") }
             throw ExitStatus.partial
         }
+    }
+}
+
+extension ClusterGrouping: ExpressibleByArgument {}
+
+/// `lgeqa audit check-history`: reads a historical archive (docs/history.md) without replaying it.
+struct AuditCheckHistory: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-history",
+        abstract: "Check a historical archive (session folders + outcomes.csv, see docs/history.md) before an audit.",
+        discussion: "Lists bad outcome rows with their line, sessions without outcomes and outcomes without sessions (all excluded), and counts in-scope outcomes per cluster."
+    )
+
+    @Option(help: "Folder with one sub-folder of DICOM files per session.") var sessions: String
+    @Option(help: "The outcomes CSV.") var outcomes: String
+    @Option(help: "Cluster by site, scanner (site/scanner) or month (site/scanner/YYYY-MM).") var clusterBy: ClusterGrouping = .scanner
+
+    func run() async throws {
+        let archive = try HistoricalArchive(sessionsDirectory: URL(fileURLWithPath: sessions), outcomes: outcomes)
+        archive.problems.forEach { printError("lgeqa: \($0)") }
+        for id in archive.sessionsWithoutOutcome { printError("lgeqa: session folder '\(id)' has no row in \(outcomes): excluded") }
+        for id in archive.outcomesWithoutSession { printError("lgeqa: \(outcomes) lists session '\(id)' but \(sessions) has no such folder: excluded") }
+        let byCluster = Dictionary(grouping: archive.sessions) { $0.outcome.cluster(by: clusterBy) }
+        print("\(archive.sessions.count) sessions with outcomes in \(byCluster.count) cluster(s) (by \(clusterBy.rawValue))")
+        for cluster in byCluster.keys.sorted() {
+            let members = byCluster[cluster]!
+            print("  \(cluster): \(members.count) exams, \(members.filter(\.outcome.outcomeInScope).count) recalled/inconclusive in scope")
+        }
+        let excluded = archive.problems.count + archive.sessionsWithoutOutcome.count + archive.outcomesWithoutSession.count
+        if excluded > 0 {
+            print("excluded: \(archive.problems.count) bad outcome row(s), \(archive.sessionsWithoutOutcome.count) session(s) without outcome, \(archive.outcomesWithoutSession.count) outcome(s) without session")
+        }
+        if archive.sessions.isEmpty { throw ExitStatus.noUsableInput }
+        if excluded > 0 { throw ExitStatus.partial }
     }
 }

@@ -89,4 +89,28 @@ import FoundationXML
         for method in ["full", "wald", "fixed_theta", "ignore_clustering"] { #expect(validate.standardOutput.contains(method)) }
         #expect(validate.standardOutput.contains("SYNTHETIC"))
     }
+
+    @Test func checkHistoryListsWhatIsExcluded() throws {
+        let root = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in ["S1", "S2", "S3"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("sessions/\(folder)"), withIntermediateDirectories: true)
+        }
+        let outcomes = root.appendingPathComponent("outcomes.csv")
+        try """
+            session_id,date,site,scanner,conclusive,recalled,reason_in_scope
+            S1,2025-03-14,north,aera-1,yes,no,no
+            S2,2025-03-14,north,aera-1,no,no,yes
+            S4,2025-03-17,south,skyra-2,yes,yes,yes
+            S5,2025-13-17,south,skyra-2,yes,yes,yes
+
+            """.write(to: outcomes, atomically: true, encoding: .utf8)
+        let result = try runLGEQA(["audit", "check-history", "--sessions", root.appendingPathComponent("sessions").path, "--outcomes", outcomes.path])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("2 sessions with outcomes in 1 cluster(s)"))
+        #expect(result.standardOutput.contains("north/aera-1: 2 exams, 1 recalled/inconclusive in scope"))
+        #expect(result.standardError.contains("outcomes.csv:5: date '2025-13-17'"))
+        #expect(result.standardError.contains("session folder 'S3' has no row"))
+        #expect(result.standardError.contains("lists session 'S4'"))
+    }
 }
