@@ -146,7 +146,10 @@ public struct HeartPhantom: Sendable, Codable {
         // beside it (in the row), then of the rows above and below: two passes over bytes.
         let mixed = UInt8.max
         var pureLabels = [UInt8](repeating: mixed, count: pixels)
-        var mixedPixels: [(pixel: Int, counts: SIMD16<UInt16>)] = []
+        // Label counts of mixed pixels, `labelCount` per pixel, in `mixedPixels` order.
+        let labelCount = Label.allCases.count
+        var mixedPixels: [Int] = []
+        var mixedCounts: [UInt16] = []
         var acrossRow = [UInt8](repeating: mixed, count: pixels)
         coarseLabels.withUnsafeBufferPointer { coarseLabels in
             acrossRow.withUnsafeMutableBufferPointer { acrossRow in
@@ -181,7 +184,8 @@ public struct HeartPhantom: Sendable, Codable {
             }
         }
         pureLabels.withUnsafeBufferPointer { pureLabels in
-            do {
+            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: labelCount) { counts in
+                let counts = counts.baseAddress!
                 var paths: [PhantomLine] = []
                 for row in 0..<rows {
                     paths.removeAll(keepingCapacity: true)
@@ -193,13 +197,14 @@ public struct HeartPhantom: Sendable, Codable {
                                 for down in downColumn { paths.append(line(row: row, down: down, across: offset)) }
                             }
                         }
-                        var counts = SIMD16<UInt16>()
+                        for l in 0..<labelCount { counts[l] = 0 }
                         for path in paths {
                             for along in alongRow {
                                 counts[path.label(at: Double(column) + along, model: model).rawValue] &+= 1
                             }
                         }
-                        mixedPixels.append((pixel, counts))
+                        mixedPixels.append(pixel)
+                        mixedCounts.append(contentsOf: UnsafeBufferPointer(start: counts, count: labelCount))
                     }
                 }
             }
@@ -211,8 +216,9 @@ public struct HeartPhantom: Sendable, Codable {
             maps[Tissue.allCases.firstIndex(of: label.tissue)!] = pureLabels.withUnsafeBufferPointer { pureLabels in
                 [Float](unsafeUninitializedCapacity: pixels) { map, initialised in
                     for i in 0..<pixels { map[i] = pureLabels[i] == code ? 1 : 0 }
-                    for (pixel, counts) in mixedPixels where counts[label.rawValue] != 0 {
-                        map[pixel] = Float(counts[label.rawValue]) * weight
+                    for (index, pixel) in mixedPixels.enumerated() {
+                        let count = mixedCounts[index * labelCount + label.rawValue]
+                        if count != 0 { map[pixel] = Float(count) * weight }
                     }
                     initialised = pixels
                 }

@@ -9,13 +9,13 @@ final class ComplexImage: @unchecked Sendable {
     /// 2·rows·columns values: re, im, re, im, ...
     let values: UnsafeMutablePointer<Float>
 
-    /// A zero-filled matrix.
-    init(rows: Int, columns: Int) {
+    /// A zero-filled matrix, or (`zeroed` false) one its maker overwrites completely.
+    init(rows: Int, columns: Int, zeroed: Bool = true) {
         self.rows = rows
         self.columns = columns
         let count = max(2 * rows * columns, 2)
         values = fftwf_alloc_real(count)!
-        memset(values, 0, count * MemoryLayout<Float>.stride)
+        if zeroed { memset(values, 0, count * MemoryLayout<Float>.stride) }
     }
 
     deinit { fftwf_free(values) }

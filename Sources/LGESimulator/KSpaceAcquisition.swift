@@ -202,15 +202,10 @@ public struct KSpaceSimulator: Sendable {
         var contributions: [TissueContribution] = []
         for tissue in Tissue.allCases {
             let map = fractions[tissue]
-            guard let tissueT1 = t1[tissue], map.withUnsafeBufferPointer({ $0.contains { $0 > 0 } }) else { continue }
+            guard let tissueT1 = t1[tissue], map.withUnsafeBufferPointer(KSpaceSimulator.containsAny) else { continue }
             let density = Float(tissue.protonDensity)
             if density == 0 { continue }
             let folded = fold.apply(map)
-            reference.withUnsafeMutableBufferPointer { reference in
-                folded.withUnsafeBufferPointer { folded in
-                    for i in 0..<count { reference[i] += folded[i] * density }
-                }
-            }
             let signals = sirf.shotSignals(t1: tissueT1, protonDensity: tissue.protonDensity, rrIntervals: rr)
             let weights = (0..<lines).map { k in Float(signals[lineShot[k]][linePosition[k]]) }
             var stillWeights: [Float]?
@@ -228,23 +223,37 @@ public struct KSpaceSimulator: Sendable {
             } else {
                 bucket = kStatic
             }
-            contributions.append(TissueContribution(map: folded, weights: weights, stillWeights: stillWeights, bucket: bucket))
+            contributions.append(TissueContribution(
+                map: folded, density: density, weights: weights, stillWeights: stillWeights, bucket: bucket))
         }
         // Two real maps go through one complex transform (one as the real part, one as the
         // imaginary part) and are told apart by their Hermitian symmetry.
-        let packed = ComplexImage(rows: rows, columns: columns)
+        // The proton-density image (for the PSIR reference) is summed on the way.
+        let packed = ComplexImage(rows: rows, columns: columns, zeroed: false)
         for first in stride(from: 0, to: contributions.count, by: 2) {
             let a = contributions[first]
             let b = first + 1 < contributions.count ? contributions[first + 1] : nil
-            a.map.withUnsafeBufferPointer { real in
-                for i in 0..<count { packed.values[2 * i] = real[i] }
-            }
-            if let b {
-                b.map.withUnsafeBufferPointer { imaginary in
-                    for i in 0..<count { packed.values[2 * i + 1] = imaginary[i] }
+            let z = packed.values
+            reference.withUnsafeMutableBufferPointer { reference in
+                a.map.withUnsafeBufferPointer { real in
+                    let densityA = a.density
+                    if let b {
+                        let densityB = b.density
+                        b.map.withUnsafeBufferPointer { imaginary in
+                            for i in 0..<count {
+                                z[2 * i] = real[i]
+                                z[2 * i + 1] = imaginary[i]
+                                reference[i] += real[i] * densityA + imaginary[i] * densityB
+                            }
+                        }
+                    } else {
+                        for i in 0..<count {
+                            z[2 * i] = real[i]
+                            z[2 * i + 1] = 0
+                            reference[i] += real[i] * densityA
+                        }
+                    }
                 }
-            } else {
-                for i in 0..<count { packed.values[2 * i + 1] = 0 }
             }
             fft.forwardAlongLines(packed)
             accumulate(packed, a, b, reference: referenceNeedsOwnWeights ? kReference : nil, linesAreRows: peAlongColumns)
@@ -330,17 +339,18 @@ public struct KSpaceSimulator: Sendable {
             : abs(sirf.centreLineSignal(t1: t1[.blood] ?? 1500, protonDensity: Tissue.blood.protonDensity))
         let sigma = KSpaceSimulator.gain * Float(max(bloodSignal, 1e-3) / max(settings.bloodSNR, 0.1))
         let gain = KSpaceSimulator.gain
-        var magnitude = [Float](repeating: 0, count: count)
-        let signal = ComplexImage(rows: rows, columns: columns)
-        let referenceImage = ComplexImage(rows: rows, columns: columns)
+        var magnitude = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+        let signal = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let referenceImage = ComplexImage(rows: rows, columns: columns, zeroed: false)
         // The PSIR reference is a low-flip proton-density image from the recovery heartbeat.
         // It is smoothed before use, so its noise only needs to exist at a coarse scale.
         let referenceGain = gain * 0.25
         let referenceColumns = (columns + 3) / 4
         var referenceNoise = [Float](repeating: 0, count: 2 * ((rows + 3) / 4) * referenceColumns)
-        for i in stride(from: 0, to: referenceNoise.count, by: 2) {
-            (referenceNoise[i], referenceNoise[i + 1]) = random.gaussianPair()
-        }
+        referenceNoise.withUnsafeMutableBufferPointer { random.fillGaussianPairs($0) }
+        // Then a pair per pixel for the signal.
+        var noise = [Float](repeating: 0, count: 2 * count)
+        noise.withUnsafeMutableBufferPointer { random.fillGaussianPairs($0) }
         let image = kStatic.values
         reference.withUnsafeBufferPointer { reference in
         referenceNoise.withUnsafeBufferPointer { referenceNoise in
@@ -349,6 +359,7 @@ public struct KSpaceSimulator: Sendable {
         columnCos.withUnsafeBufferPointer { columnCos in
         columnSin.withUnsafeBufferPointer { columnSin in
         magnitude.withUnsafeMutableBufferPointer { magnitude in
+        noise.withUnsafeBufferPointer { noise in
             let signal = signal.values, referenceImage = referenceImage.values
             for r in 0..<rows {
                 let (rc, rs) = (rowCos[r], rowSin[r])
@@ -359,7 +370,7 @@ public struct KSpaceSimulator: Sendable {
                     let cosPhi = rc * columnCos - rs * columnSin
                     let sinPhi = rs * columnCos + rc * columnSin
                     let (re, im) = (image[2 * i], image[2 * i + 1])
-                    let (n1, n2) = random.gaussianPair()
+                    let (n1, n2) = (noise[2 * i], noise[2 * i + 1])
                     let coarse = 2 * (coarseRow + c / 4)
                     let noisyRe = gain * (re * cosPhi - im * sinPhi) + sigma * n1
                     let noisyIm = gain * (re * sinPhi + im * cosPhi) + sigma * n2
@@ -371,9 +382,9 @@ public struct KSpaceSimulator: Sendable {
                     referenceImage[2 * i + 1] = ref * sinPhi + sigma * referenceNoise[coarse + 1]
                 }
             }
-        } } } } } } }
+        } } } } } } } }
         let smooth = KSpaceSimulator.boxBlur(referenceImage, radius: 4)
-        var psir = [Float](repeating: 0, count: count)
+        var psir = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
         do {
             let signal = signal.values, smooth = smooth.values
             do {
@@ -390,7 +401,7 @@ public struct KSpaceSimulator: Sendable {
         var artifact: [Float]?
         if let still = kReference {
             fft.inverseAlongLines(still)
-            var difference = [Float](repeating: 0, count: count)
+            var difference = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
             do {
                 let a = kStatic.values, b = still.values
                 do {
@@ -408,6 +419,20 @@ public struct KSpaceSimulator: Sendable {
         return AcquiredImages(
             geometry: fold.geometry, magnitude: magnitude, psir: psir, noiseSigma: sigma, artifact: artifact,
             shots: shots, duration: beatStart[rr.count] / 1000)
+    }
+
+    /// Whether a fraction map (values ≥ 0) has any nonzero value: an OR over the bit patterns,
+    /// which vectorises where a floating-point search would stop at every element.
+    static func containsAny(_ map: UnsafeBufferPointer<Float>) -> Bool {
+        var start = 0
+        while start < map.count {
+            let end = min(start + 4096, map.count)
+            var bits: UInt32 = 0
+            for i in start..<end { bits |= map[i].bitPattern }
+            if bits != 0 { return true }
+            start = end
+        }
+        return false
     }
 
     /// Adds the line spectra of one or two real maps, each phase-encode line weighted by its
@@ -489,13 +514,17 @@ public struct KSpaceSimulator: Sendable {
             } else {
                 // Line f is column f; its mirror is column −f of the same row.
                 for r in 0..<rows {
-                    let row = z + 2 * r * columns
-                    for f in 0..<columns {
-                        let m = 2 * (f == 0 ? 0 : columns - f)
-                        sum[2 * f] = row[2 * f] + row[m]
-                        sum[2 * f + 1] = row[2 * f + 1] - row[m + 1]
-                        difference[2 * f] = row[2 * f + 1] + row[m + 1]
-                        difference[2 * f + 1] = row[m] - row[2 * f]
+                    let row = z + 2 * r * columns, end = row + 2 * columns
+                    (sum[0], sum[1]) = (2 * row[0], 0)
+                    (difference[0], difference[1]) = (2 * row[1], 0)
+                    // Frequency f mirrors to columns − f: read forwards and backwards at once.
+                    for f in 1..<max(columns, 1) {
+                        let (zr, zi) = (row[2 * f], row[2 * f + 1])
+                        let (mr, mi) = (end[-2 * f], end[1 - 2 * f])
+                        sum[2 * f] = zr + mr
+                        sum[2 * f + 1] = zi - mi
+                        difference[2 * f] = zi + mi
+                        difference[2 * f + 1] = mr - zr
                     }
                     add(at: 2 * r * columns, weight: 0, perValue: true)
                 }
@@ -589,8 +618,8 @@ public struct KSpaceSimulator: Sendable {
     /// imaginary parts together: running sums along each row, then down the columns.
     static func boxBlur(_ image: ComplexImage, radius: Int) -> ComplexImage {
         let rows = image.rows, columns = image.columns
-        let horizontal = ComplexImage(rows: rows, columns: columns)
-        let result = ComplexImage(rows: rows, columns: columns)
+        let horizontal = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let result = ComplexImage(rows: rows, columns: columns, zeroed: false)
         // Reciprocal window sizes by (clamped) window start and end.
         func inverseWidths(_ n: Int) -> [Float] {
             (0..<n).map { i in 1 / Float(min(n - 1, i + radius) - max(0, i - radius) + 1) }
@@ -652,6 +681,8 @@ public struct KSpaceSimulator: Sendable {
 /// k-space line, and the hybrid-space bucket it moves with.
 struct TissueContribution {
     var map: [Float]
+    /// Relative proton density.
+    var density: Float
     /// Signal per line in acquisition order (line index = signed frequency + lines/2).
     var weights: [Float]
     /// The same under a regular rhythm, when the motion-free reference needs its own weights.
