@@ -151,22 +151,30 @@ public struct HeartPhantom: Sendable, Codable {
         var mixedPixels: [Int] = []
         var mixedCounts: [UInt16] = []
         var acrossRow = [UInt8](repeating: mixed, count: pixels)
+        // Branch-free byte logic (x ^ y is 0 only when x == y), so these passes vectorise.
         coarseLabels.withUnsafeBufferPointer { coarseLabels in
             acrossRow.withUnsafeMutableBufferPointer { acrossRow in
                 var own = [UInt8](repeating: mixed, count: columns)
-                for row in 0..<rows {
-                    for column in 0..<columns {
-                        let pixel = row * columns + column
-                        let label = coarseLabels[pixel * perPixel]
-                        var agree = true
-                        for k in 1..<perPixel where coarseLabels[pixel * perPixel + k] != label { agree = false }
-                        own[column] = agree ? label : mixed
-                    }
-                    for column in 0..<columns {
-                        let label = own[column]
-                        let left = column > 0 ? own[column - 1] : label
-                        let right = column + 1 < columns ? own[column + 1] : label
-                        acrossRow[row * columns + column] = left == label && right == label ? label : mixed
+                own.withUnsafeMutableBufferPointer { own in
+                    for row in 0..<rows {
+                        let first = coarseLabels.baseAddress! + row * columns * perPixel
+                        for column in 0..<columns {
+                            let label = first[column * perPixel]
+                            var differ: UInt8 = 0
+                            for k in 1..<perPixel { differ |= first[column * perPixel + k] ^ label }
+                            own[column] = differ == 0 ? label : mixed
+                        }
+                        guard columns > 1 else {
+                            if columns == 1 { acrossRow[row * columns] = own[0] }
+                            continue
+                        }
+                        let out = acrossRow.baseAddress! + row * columns
+                        out[0] = (own[0] ^ own[1]) == 0 ? own[0] : mixed
+                        for column in 1..<(columns - 1) {
+                            let label = own[column]
+                            out[column] = ((own[column - 1] ^ label) | (own[column + 1] ^ label)) == 0 ? label : mixed
+                        }
+                        out[columns - 1] = (own[columns - 1] ^ own[columns - 2]) == 0 ? own[columns - 1] : mixed
                     }
                 }
             }
@@ -174,11 +182,13 @@ public struct HeartPhantom: Sendable, Codable {
         acrossRow.withUnsafeBufferPointer { acrossRow in
             pureLabels.withUnsafeMutableBufferPointer { pureLabels in
                 for row in 0..<rows {
-                    let above = max(row - 1, 0) * columns, here = row * columns, below = min(row + 1, rows - 1) * columns
+                    let above = acrossRow.baseAddress! + max(row - 1, 0) * columns
+                    let here = acrossRow.baseAddress! + row * columns
+                    let below = acrossRow.baseAddress! + min(row + 1, rows - 1) * columns
+                    let out = pureLabels.baseAddress! + row * columns
                     for column in 0..<columns {
-                        let label = acrossRow[here + column]
-                        pureLabels[here + column] =
-                            acrossRow[above + column] == label && acrossRow[below + column] == label ? label : mixed
+                        let label = here[column]
+                        out[column] = ((above[column] ^ label) | (below[column] ^ label)) == 0 ? label : mixed
                     }
                 }
             }
@@ -215,7 +225,8 @@ public struct HeartPhantom: Sendable, Codable {
             let code = UInt8(label.rawValue)
             maps[Tissue.allCases.firstIndex(of: label.tissue)!] = pureLabels.withUnsafeBufferPointer { pureLabels in
                 [Float](unsafeUninitializedCapacity: pixels) { map, initialised in
-                    for i in 0..<pixels { map[i] = pureLabels[i] == code ? 1 : 0 }
+                    let pure = pureLabels.baseAddress!, out = map.baseAddress!
+                    for i in 0..<pixels { out[i] = pure[i] == code ? 1 : 0 }
                     for (index, pixel) in mixedPixels.enumerated() {
                         let count = mixedCounts[index * labelCount + label.rawValue]
                         if count != 0 { map[pixel] = Float(count) * weight }
