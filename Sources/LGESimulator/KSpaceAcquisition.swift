@@ -226,6 +226,9 @@ public struct KSpaceSimulator: Sendable {
             contributions.append(TissueContribution(
                 map: folded, density: density, weights: weights, stillWeights: stillWeights, bucket: bucket))
         }
+        // Tissues of one bucket side by side, so that pairs share their bucket.
+        let bucketOrder = [kCardiac, kBreathing, kStatic].compactMap { $0 }
+        contributions = bucketOrder.flatMap { bucket in contributions.filter { $0.bucket === bucket } }
         // Two real maps go through one complex transform (one as the real part, one as the
         // imaginary part) and are told apart by their Hermitian symmetry.
         // The proton-density image (for the PSIR reference) is summed on the way.
@@ -349,7 +352,7 @@ public struct KSpaceSimulator: Sendable {
         var referenceNoise = [Float](repeating: 0, count: 2 * ((rows + 3) / 4) * referenceColumns)
         referenceNoise.withUnsafeMutableBufferPointer { random.fillGaussianPairs($0) }
         // Then a pair per pixel for the signal.
-        var noise = [Float](repeating: 0, count: 2 * count)
+        var noise = [Float](unsafeUninitializedCapacity: 2 * count) { _, initialised in initialised = 2 * count }
         noise.withUnsafeMutableBufferPointer { random.fillGaussianPairs($0) }
         let image = kStatic.values
         reference.withUnsafeBufferPointer { reference in
@@ -481,8 +484,12 @@ public struct KSpaceSimulator: Sendable {
                 let ta = ta + offset, tb = tb + offset
                 if perValue {
                     let (wa, wb) = (wa.baseAddress! + w, wb.baseAddress! + w)
-                    for j in 0..<width { ta[j] += wa[j] * sum[j] }
-                    for j in 0..<width { tb[j] += wb[j] * difference[j] }
+                    if ta == tb {
+                        for j in 0..<width { ta[j] += wa[j] * sum[j] + wb[j] * difference[j] }
+                    } else {
+                        for j in 0..<width { ta[j] += wa[j] * sum[j] }
+                        for j in 0..<width { tb[j] += wb[j] * difference[j] }
+                    }
                     if let tr {
                         let tr = tr + offset
                         let (ra, rb) = (ra.baseAddress! + w, rb.baseAddress! + w)
@@ -490,8 +497,12 @@ public struct KSpaceSimulator: Sendable {
                     }
                 } else {
                     let (wa, wb) = (wa[w], wb[w])
-                    for j in 0..<width { ta[j] += wa * sum[j] }
-                    for j in 0..<width { tb[j] += wb * difference[j] }
+                    if ta == tb {
+                        for j in 0..<width { ta[j] += wa * sum[j] + wb * difference[j] }
+                    } else {
+                        for j in 0..<width { ta[j] += wa * sum[j] }
+                        for j in 0..<width { tb[j] += wb * difference[j] }
+                    }
                     if let tr {
                         let tr = tr + offset
                         let (ra, rb) = (ra[w], rb[w])
