@@ -93,8 +93,10 @@ let package = Package(
         // Training and evaluation data: EMIDEC, simulator cohorts, patient-level splits.
         .target(
             name: "LGEDatasets",
-            dependencies: ["LGEDICOM", "LGERandom", "CPNG", .product(name: "CSV", package: "CSV.swift")]
+            dependencies: ["LGEDICOM", "LGERandom", "LGEEvaluation", "CPNG", .product(name: "CSV", package: "CSV.swift")]
         ),
+        // Audit: avoided recalls with honest intervals, historical archives, estimator validation.
+        .target(name: "LGEAudit", dependencies: ["LGEDatasets", "LGEEvaluation", "LGERandom"]),
 
         // Strict, positioned YAML reading shared by scenarios and protocols.
         .target(name: "LGEYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -112,6 +114,7 @@ let package = Package(
                 "LGEClassifier",
                 "LGEDatasets",
                 "LGEEvaluation",
+                "LGEAudit",
                 "LGENeural",
                 "LGEONNX",
                 "LGEQualityMetrics",
@@ -150,6 +153,7 @@ let package = Package(
         .testTarget(name: "LGEONNXTests", dependencies: ["LGEONNX", "LGEClassifier", "LGENeural", "LGEDatasets", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
         .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),
+        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGEPreprocessingTests", dependencies: ["LGEPreprocessing", "LGEDICOM", "LGERandom"]),
         .testTarget(name: "LGEQualityMetricsTests", dependencies: ["LGEQualityMetrics", "LGEDICOM", "LGESimulator", "LGEImageAnalysis"]),
         .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),

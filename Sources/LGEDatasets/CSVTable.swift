@@ -3,13 +3,13 @@ import Foundation
 
 /// A CSV file with a header row, read through CSV.swift, that remembers line numbers so a bad
 /// row can be reported where it is.
-struct CSVTable {
-    let path: String
-    let header: [String]
+public struct CSVTable: Sendable {
+    public let path: String
+    public let header: [String]
     /// Rows with their 1-based line numbers in the file (the header is line 1).
-    let rows: [(line: Int, fields: [String])]
+    public let rows: [(line: Int, fields: [String])]
 
-    init(path: String) throws(DatasetError) {
+    public init(path: String) throws(DatasetError) {
         guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw .badTable(path: path, line: 1, reason: "not readable as UTF-8 text")
@@ -35,7 +35,7 @@ struct CSVTable {
     }
 
     /// The index of a required column.
-    func column(_ name: String) throws(DatasetError) -> Int {
+    public func column(_ name: String) throws(DatasetError) -> Int {
         guard let index = header.firstIndex(of: name) else {
             throw .missingColumn(path: path, column: name, available: header)
         }

@@ -19,7 +19,15 @@ public enum PatientSplit {
     public static func trainValidationTest(
         _ slices: [LabeledSlice], fractions: (train: Double, validation: Double) = (0.70, 0.15), seed: UInt64
     ) throws(DatasetError) -> (train: Set<String>, validation: Set<String>, test: Set<String>) {
-        let (positive, negative) = strata(slices, seed: seed)
+        try trainValidationTest(patients: positiveByPatient(slices), fractions: fractions, seed: seed)
+    }
+
+    /// Train / validation / test of patients, each stratum (`patients[p]` true or false) split in
+    /// the given proportions after a seeded shuffle.
+    public static func trainValidationTest(
+        patients: [String: Bool], fractions: (train: Double, validation: Double) = (0.70, 0.15), seed: UInt64
+    ) throws(DatasetError) -> (train: Set<String>, validation: Set<String>, test: Set<String>) {
+        let (positive, negative) = strata(patients, seed: seed)
         guard positive.count + negative.count >= 3 else { throw .impossibleSplit("fewer than 3 patients") }
         var train = Set<String>(), validation = Set<String>(), test = Set<String>()
         for stratum in [positive, negative] {
@@ -37,8 +45,16 @@ public enum PatientSplit {
 
     /// Patients with and without any LGE-positive slice, each shuffled by the seed.
     static func strata(_ slices: [LabeledSlice], seed: UInt64) -> (positive: [String], negative: [String]) {
+        strata(positiveByPatient(slices), seed: seed)
+    }
+
+    static func positiveByPatient(_ slices: [LabeledSlice]) -> [String: Bool] {
         var hasPositive: [String: Bool] = [:]
         for slice in slices { hasPositive[slice.patient] = (hasPositive[slice.patient] ?? false) || (slice.lge ?? false) }
+        return hasPositive
+    }
+
+    static func strata(_ hasPositive: [String: Bool], seed: UInt64) -> (positive: [String], negative: [String]) {
         var generator = SeededGenerator(seed: seed)
         let positive = hasPositive.filter(\.value).keys.sorted().shuffled(using: &generator)
         let negative = hasPositive.filter { !$0.value }.keys.sorted().shuffled(using: &generator)

@@ -7,6 +7,12 @@ public struct Estimate: Sendable, Hashable, Codable, CustomStringConvertible {
     public var lower: Double
     public var upper: Double
 
+    public init(value: Double, lower: Double, upper: Double) {
+        self.value = value
+        self.lower = lower
+        self.upper = upper
+    }
+
     public var description: String {
         String(format: "%.3f (95%% CI %.3f–%.3f)", value, lower, upper)
     }

@@ -168,7 +168,8 @@ struct CompiledScar: Sendable {
 
     /// An angle wrapped into (−π, π].
     @inline(__always) static func wrapPi(_ angle: Double) -> Double {
-        var a = angle.truncatingRemainder(dividingBy: 2 * .pi)
+        // fmod leaves |angle| < 2π as it is; differences of two wrapped angles always are.
+        var a = abs(angle) < 2 * .pi ? angle : angle.truncatingRemainder(dividingBy: 2 * .pi)
         if a > .pi { a -= 2 * .pi } else if a <= -.pi { a += 2 * .pi }
         return a
     }

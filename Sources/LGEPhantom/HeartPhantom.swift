@@ -105,89 +105,135 @@ public struct HeartPhantom: Sendable, Codable {
         let rows = max(plane.rows, 0)
         let columns = max(plane.columns, 0)
         let pixels = rows * columns
-        let labelCount = Label.allCases.count
-        let offsets = subSampleOffsets(plane, inPlane: inPlaneSupersampling, throughPlane: throughPlaneSamples)
         let model = self.model
-        let heartOffsets = offsets.map { model.heartFrame($0 + model.origin) }
+        // Points are classified along straight lines parallel to the image rows: each line's
+        // organ boundaries are solved once (``PhantomModel/line(start:step:)``), t counts
+        // columns, and only the heart is classified point by point.
         let columnStep = plane.rowDirection * plane.pixelSpacing.betweenColumns
         let rowStep = plane.columnDirection * plane.pixelSpacing.betweenRows
-        let columnStepHeart = model.heartFrame(columnStep + model.origin)
-        let weight = 1 / Float(offsets.count)
+        let thickness = plane.sliceThickness ?? 0
+        let normal = plane.normal
+        func centres(_ count: Int) -> [Double] { (0..<count).map { (Double($0) + 0.5) / Double(count) - 0.5 } }
+        let n = max(inPlaneSupersampling, 1)
+        let alongRow = centres(n)
+        let downColumn = centres(n).map { $0 * plane.pixelSpacing.betweenRows }
+        let across = thickness > 0 ? centres(max(throughPlaneSamples, 1)).map { $0 * thickness } : [0]
+        let weight = 1 / Float(n * n * across.count)
+        func line(row: Int, down: Double, across: Double) -> PhantomLine {
+            model.line(start: plane.position + rowStep * Double(row) + plane.columnDirection * down + normal * across, step: columnStep)
+        }
 
         // Most pixels lie inside one tissue. A coarse pass labels two points per pixel (the
         // centres of the two halves of the slab); a pixel whose two labels agree with each
         // other and with all eight neighbours' is taken as pure, and only the rest get the full
         // supersampling. Structures at least a pixel wide are always caught by the coarse pass.
-        let coarse = subSampleOffsets(plane, inPlane: 1, throughPlane: 2)
-        let coarseHeart = coarse.map { model.heartFrame($0 + model.origin) }
-        var coarseLabels = [UInt8](repeating: 0, count: coarse.count * pixels)
+        let coarseAcross = thickness > 0 ? centres(2).map { $0 * thickness } : [0]
+        let perPixel = coarseAcross.count
+        var coarseLabels = [UInt8](repeating: 0, count: perPixel * pixels)
         coarseLabels.withUnsafeMutableBufferPointer { out in
             for row in 0..<rows {
-                var p = plane.position + rowStep * Double(row)
-                var h = model.heartFrame(p)
-                for column in 0..<columns {
-                    let pixel = row * columns + column
-                    for k in coarse.indices {
-                        out[pixel * coarse.count + k] = UInt8(model.label(patient: p + coarse[k], heart: h + coarseHeart[k]).rawValue)
+                for (k, offset) in coarseAcross.enumerated() {
+                    let path = line(row: row, down: 0, across: offset)
+                    for column in 0..<columns {
+                        out[(row * columns + column) * perPixel + k] = UInt8(path.label(at: Double(column), model: model).rawValue)
                     }
-                    p += columnStep
-                    h += columnStepHeart
                 }
             }
         }
 
-        var storage = [Float](repeating: 0, count: labelCount * pixels)
-        storage.withUnsafeMutableBufferPointer { out in
-            offsets.withUnsafeBufferPointer { patientOffsets in
-                heartOffsets.withUnsafeBufferPointer { heartOffsets in
-                    coarseLabels.withUnsafeBufferPointer { coarseLabels in
-                        let samples = patientOffsets.count
-                        let perPixel = coarse.count
-                        func isPure(_ row: Int, _ column: Int) -> Bool {
-                            let pixel = row * columns + column
-                            let label = coarseLabels[pixel * perPixel]
-                            for k in 1..<perPixel where coarseLabels[pixel * perPixel + k] != label { return false }
-                            for dr in -1...1 {
-                                let r = row + dr
-                                if r < 0 || r >= rows { continue }
-                                for dc in -1...1 {
-                                    let c = column + dc
-                                    if c < 0 || c >= columns { continue }
-                                    let neighbour = (r * columns + c) * perPixel
-                                    for k in 0..<perPixel where coarseLabels[neighbour + k] != label { return false }
-                                }
-                            }
-                            return true
+        // Pure pixels keep their label; mixed ones (marked `mixed`) get their label counts.
+        // A pixel is pure when its own coarse labels agree and match those of the pixels
+        // beside it (in the row), then of the rows above and below: two passes over bytes.
+        let mixed = UInt8.max
+        var pureLabels = [UInt8](repeating: mixed, count: pixels)
+        // Label counts of mixed pixels, `labelCount` per pixel, in `mixedPixels` order.
+        let labelCount = Label.allCases.count
+        var mixedPixels: [Int] = []
+        var mixedCounts: [UInt16] = []
+        var acrossRow = [UInt8](repeating: mixed, count: pixels)
+        // Branch-free byte logic (x ^ y is 0 only when x == y), so these passes vectorise.
+        coarseLabels.withUnsafeBufferPointer { coarseLabels in
+            acrossRow.withUnsafeMutableBufferPointer { acrossRow in
+                var own = [UInt8](repeating: mixed, count: columns)
+                own.withUnsafeMutableBufferPointer { own in
+                    for row in 0..<rows {
+                        let first = coarseLabels.baseAddress! + row * columns * perPixel
+                        for column in 0..<columns {
+                            let label = first[column * perPixel]
+                            var differ: UInt8 = 0
+                            for k in 1..<perPixel { differ |= first[column * perPixel + k] ^ label }
+                            own[column] = differ == 0 ? label : mixed
                         }
-                        for row in 0..<rows {
-                            var p = plane.position + rowStep * Double(row)
-                            var h = model.heartFrame(p)
-                            for column in 0..<columns {
-                                let pixel = row * columns + column
-                                if isPure(row, column) {
-                                    out[Int(coarseLabels[pixel * perPixel]) * pixels + pixel] = 1
-                                } else {
-                                    var counts = SIMD16<UInt16>()
-                                    for k in 0..<samples {
-                                        let label = model.label(patient: p + patientOffsets[k], heart: h + heartOffsets[k])
-                                        counts[label.rawValue] &+= 1
-                                    }
-                                    for l in 0..<labelCount where counts[l] != 0 {
-                                        out[l * pixels + pixel] = Float(counts[l]) * weight
-                                    }
-                                }
-                                p += columnStep
-                                h += columnStepHeart
-                            }
+                        guard columns > 1 else {
+                            if columns == 1 { acrossRow[row * columns] = own[0] }
+                            continue
                         }
+                        let out = acrossRow.baseAddress! + row * columns
+                        out[0] = (own[0] ^ own[1]) == 0 ? own[0] : mixed
+                        for column in 1..<(columns - 1) {
+                            let label = own[column]
+                            out[column] = ((own[column - 1] ^ label) | (own[column + 1] ^ label)) == 0 ? label : mixed
+                        }
+                        out[columns - 1] = (own[columns - 1] ^ own[columns - 2]) == 0 ? own[columns - 1] : mixed
                     }
                 }
             }
         }
+        acrossRow.withUnsafeBufferPointer { acrossRow in
+            pureLabels.withUnsafeMutableBufferPointer { pureLabels in
+                for row in 0..<rows {
+                    let above = acrossRow.baseAddress! + max(row - 1, 0) * columns
+                    let here = acrossRow.baseAddress! + row * columns
+                    let below = acrossRow.baseAddress! + min(row + 1, rows - 1) * columns
+                    let out = pureLabels.baseAddress! + row * columns
+                    for column in 0..<columns {
+                        let label = here[column]
+                        out[column] = ((above[column] ^ label) | (below[column] ^ label)) == 0 ? label : mixed
+                    }
+                }
+            }
+        }
+        pureLabels.withUnsafeBufferPointer { pureLabels in
+            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: labelCount) { counts in
+                let counts = counts.baseAddress!
+                var paths: [PhantomLine] = []
+                for row in 0..<rows {
+                    paths.removeAll(keepingCapacity: true)
+                    for column in 0..<columns {
+                        let pixel = row * columns + column
+                        if pureLabels[pixel] != mixed { continue }
+                        if paths.isEmpty {
+                            for offset in across {
+                                for down in downColumn { paths.append(line(row: row, down: down, across: offset)) }
+                            }
+                        }
+                        for l in 0..<labelCount { counts[l] = 0 }
+                        for path in paths {
+                            for along in alongRow {
+                                counts[path.label(at: Double(column) + along, model: model).rawValue] &+= 1
+                            }
+                        }
+                        mixedPixels.append(pixel)
+                        mixedCounts.append(contentsOf: UnsafeBufferPointer(start: counts, count: labelCount))
+                    }
+                }
+            }
+        }
+
         var maps = [[Float]](repeating: [], count: Tissue.allCases.count)
         for label in Label.allCases {
-            let index = Tissue.allCases.firstIndex(of: label.tissue)!
-            maps[index] = Array(storage[(label.rawValue * pixels)..<((label.rawValue + 1) * pixels)])
+            let code = UInt8(label.rawValue)
+            maps[Tissue.allCases.firstIndex(of: label.tissue)!] = pureLabels.withUnsafeBufferPointer { pureLabels in
+                [Float](unsafeUninitializedCapacity: pixels) { map, initialised in
+                    let pure = pureLabels.baseAddress!, out = map.baseAddress!
+                    for i in 0..<pixels { out[i] = pure[i] == code ? 1 : 0 }
+                    for (index, pixel) in mixedPixels.enumerated() {
+                        let count = mixedCounts[index * labelCount + label.rawValue]
+                        if count != 0 { map[pixel] = Float(count) * weight }
+                    }
+                    initialised = pixels
+                }
+            }
         }
         for index in maps.indices where maps[index].isEmpty { maps[index] = [Float](repeating: 0, count: pixels) }
         return TissueFractions(rows: rows, columns: columns, maps: maps)

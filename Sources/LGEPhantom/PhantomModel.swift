@@ -313,6 +313,39 @@ struct PhantomModel: Sendable {
         return nil
     }
 
+    /// What ``label(patient:heart:)`` needs to classify many points along one straight line
+    /// `start + t·step`: where the line is inside the torso, the liver, each lung and the heart's
+    /// bounding cylinder, solved once as intervals of t. Only points in the heart interval are
+    /// classified point by point.
+    func line(start: PatientVector, step: PatientVector) -> PhantomLine {
+        let heartStart = heartFrame(start)
+        let heartStep = SIMD3(step.dot(anterior), step.dot(septal), step.dot(longAxis))
+        let torsoStart = SIMD3(start.x - torsoCentre.x, start.y - torsoCentre.y, 0)
+        let torsoStep = SIMD3(step.x, step.y, 0)
+        let torso = PhantomLine.inside(
+            start: torsoStart, step: torsoStep, inverseSquared: SIMD3(torsoInverse2.x, torsoInverse2.y, 0))
+        var heart = PhantomLine.inside(
+            start: SIMD3(heartStart.x, heartStart.y, 0), step: SIMD3(heartStep.x, heartStep.y, 0),
+            inverseSquared: SIMD3(1 / heartRadius2, 1 / heartRadius2, 0))
+        // Between the cylinder's end planes.
+        if heartStep.z != 0 {
+            let a = (heartZRange.lowerBound - heartStart.z) / heartStep.z
+            let b = (heartZRange.upperBound - heartStart.z) / heartStep.z
+            heart = heart.intersection(min(a, b), max(a, b))
+        } else if !heartZRange.contains(heartStart.z) {
+            heart = .empty
+        }
+        // The cardiac classifier checks the cylinder itself, so a margin costs nothing but
+        // guarantees rounding never drops a point that belongs to it.
+        heart = heart.widened(by: 1e-6)
+        func inside(_ e: Ellipsoid) -> PhantomLine.Interval {
+            PhantomLine.inside(start: start - e.centre, step: step, inverseSquared: e.inverseSquared)
+        }
+        return PhantomLine(
+            heartStart: heartStart, heartStep: heartStep, torso: torso, heart: heart, liver: inside(liver),
+            leftLung: inside(leftLung), rightLung: inside(rightLung))
+    }
+
     /// Myocardium, or the strongest scar label of any pattern, for a point in the LV wall.
     func wallLabel(_ h: SIMD3<Double>, r2: Double, qEndo: Double, qEpi: Double) -> Label {
         let wall = wallPoint(h, r2: r2, qEndo: qEndo, qEpi: qEpi)
@@ -327,4 +360,54 @@ struct PhantomModel: Sendable {
 
 extension SIMD2 where Scalar == Double {
     var length2: Double { (self * self).sum() }
+}
+
+/// A straight line through the phantom with its organ intervals (see ``PhantomModel/line(start:step:)``).
+struct PhantomLine {
+    /// An open interval of the line parameter t.
+    struct Interval {
+        var lower: Double
+        var upper: Double
+
+        @inline(__always) func contains(_ t: Double) -> Bool { lower < t && t < upper }
+        func intersection(_ a: Double, _ b: Double) -> Interval { Interval(lower: max(lower, a), upper: min(upper, b)) }
+        func widened(by margin: Double) -> Interval {
+            lower < upper ? Interval(lower: lower - margin, upper: upper + margin) : self
+        }
+    }
+
+    let heartStart: SIMD3<Double>
+    let heartStep: SIMD3<Double>
+    let torso: Interval
+    let heart: Interval
+    let liver: Interval
+    let leftLung: Interval
+    let rightLung: Interval
+
+    /// Where Σ (start + t·step)ᵢ² · inverseSquaredᵢ < 1: a quadratic in t.
+    static func inside(start: SIMD3<Double>, step: SIMD3<Double>, inverseSquared: SIMD3<Double>) -> Interval {
+        let a = (step * step * inverseSquared).sum()
+        let b = 2 * (start * step * inverseSquared).sum()
+        let c = (start * start * inverseSquared).sum() - 1
+        if a == 0 { return c < 0 ? .everywhere : .empty }
+        let discriminant = b * b - 4 * a * c
+        if discriminant <= 0 { return .empty }
+        let root = discriminant.squareRoot()
+        return Interval(lower: (-b - root) / (2 * a), upper: (-b + root) / (2 * a))
+    }
+
+    /// The label at parameter t: the same decisions, in the same order, as
+    /// ``PhantomModel/label(patient:heart:)``.
+    @inline(__always) func label(at t: Double, model: PhantomModel) -> Label {
+        if !torso.contains(t) { return .air }
+        if heart.contains(t), let cardiac = model.cardiacLabel(heartStart + heartStep * t) { return cardiac }
+        if liver.contains(t) { return .liver }
+        if leftLung.contains(t) || rightLung.contains(t) { return .lung }
+        return .skeletalMuscle
+    }
+}
+
+extension PhantomLine.Interval {
+    static let empty = PhantomLine.Interval(lower: .infinity, upper: -.infinity)
+    static let everywhere = PhantomLine.Interval(lower: -.infinity, upper: .infinity)
 }

@@ -67,6 +67,28 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         return (NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits)), NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits >> 32)))
     }
 
+    /// Fills `deviates` with what successive ``gaussianPair()`` calls would give (first, second,
+    /// first, second, …), without a call and a table lookup per pair: for noise images.
+    public mutating func fillGaussianPairs(_ deviates: UnsafeMutableBufferPointer<Float>) {
+        NormalQuantiles.table.withUnsafeBufferPointer { table in
+            let scale = Float(NormalQuantiles.count) / 4_294_967_296
+            @inline(__always) func deviate(_ bits: UInt32) -> Float {
+                let position = Float(bits) * scale
+                let index = min(Int(position), NormalQuantiles.count - 1)
+                let fraction = position - Float(index)
+                return table[index] + (table[index + 1] - table[index]) * fraction
+            }
+            var i = 0
+            while i + 1 < deviates.count {
+                let bits = next()
+                deviates[i] = deviate(UInt32(truncatingIfNeeded: bits))
+                deviates[i + 1] = deviate(UInt32(truncatingIfNeeded: bits >> 32))
+                i += 2
+            }
+            if i < deviates.count { deviates[i] = deviate(UInt32(truncatingIfNeeded: next())) }
+        }
+    }
+
     /// Uniform in [0, 1), from the top 24 bits so every value is exactly representable.
     public mutating func nextUniform() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)

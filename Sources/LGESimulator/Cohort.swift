@@ -34,7 +34,9 @@ public struct CohortGenerator: Sendable {
         var patient = PatientSpec(anatomy: anatomy, heartRate: random.uniform(52...92).rounded())
         switch site {
         case .internal:
-            patient.fieldStrength = .t1_5
+            // A centre with a 3 T scanner beside its 1.5 T ones: the classifier must not read
+            // 3 T's different contrast as doubt.
+            patient.fieldStrength = random.uniform(0...1) < 0.2 ? .t3 : .t1_5
             plan.pixelSize = 1.4
             plan.bloodSNR = random.uniform(20...30)
             plan.vendorStyle = .siemens
@@ -48,7 +50,9 @@ public struct CohortGenerator: Sendable {
         }
         plan.shortAxisSlices = Int(random.uniform(8...12.99))
         plan.startMinute = random.uniform(8...16)
-        plan.longAxisViews = []
+        // Most exams end with some long-axis views; the classifier sees them at the scanner too.
+        let longAxisDraw = random.uniform(0...1)
+        plan.longAxisViews = longAxisDraw < 0.4 ? [] : (longAxisDraw < 0.7 ? [.fourChamber] : [.fourChamber, .twoChamber, .threeChamber])
         patient.amyloid = random.uniform(0...1) < 0.03
 
         var scars: [ScarPattern] = []

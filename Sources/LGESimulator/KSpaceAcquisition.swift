@@ -157,7 +157,8 @@ public struct KSpaceSimulator: Sendable {
         lines = min(max(lines, 2), fullLines)
         let fold = FoldGeometry(plane: plane, peAlongColumns: peAlongColumns, lines: lines)
         let rows = fold.geometry.rows, columns = fold.geometry.columns
-        let fft = transforms.transform(rows: rows, columns: columns)
+        let count = rows * columns
+        let fft = transforms.transform(rows: rows, columns: columns, linesAreRows: peAlongColumns)
 
         // Line bookkeeping: which shot and which position in the shot acquires each line.
         let readout = settings.readout
@@ -184,228 +185,400 @@ public struct KSpaceSimulator: Sendable {
         }
         let sirf = SegmentedIRReadout(parameters: readout)
 
-        // k-space: every tissue's spectrum, each line weighted by that tissue's signal then.
-        // Three buckets move differently: the heart (breathing and cardiac motion), the
-        // liver and lungs (breathing), the chest wall and air (still).
-        var kStatic = ComplexImage(rows: rows, columns: columns)
-        var kBreathing = ComplexImage(rows: rows, columns: columns)
-        var kCardiac = ComplexImage(rows: rows, columns: columns)
-        var kReference = motion.isStill ? nil : Optional(ComplexImage(rows: rows, columns: columns))
-        var reference = [Float](repeating: 0, count: rows * columns)
+        // Hybrid space (transformed along the phase-encode lines only): every tissue's
+        // spectrum, each line weighted by that tissue's signal then. Up to three buckets move
+        // differently: the heart (breathing and cardiac motion), the liver and lungs
+        // (breathing), the chest wall and air (still). Buckets that would move alike share one.
+        let breathes = motion.respiratory != nil
+        let blurs = motion.cardiacBlur > 0
+        let kStatic = ComplexImage(rows: rows, columns: columns)
+        var kBreathing = breathes ? ComplexImage(rows: rows, columns: columns) : nil
+        var kCardiac = blurs ? ComplexImage(rows: rows, columns: columns) : nil
+        let kReference = motion.isStill ? nil : Optional(ComplexImage(rows: rows, columns: columns))
+        // With a regular rhythm the motion-free reference has the very same line weights: it is
+        // the sum of the buckets before they move, so it needs no accumulation of its own.
+        let referenceNeedsOwnWeights = kReference != nil && !motion.rhythm.isRegular
+        var reference = [Float](repeating: 0, count: count)
+        var contributions: [TissueContribution] = []
         for tissue in Tissue.allCases {
             let map = fractions[tissue]
-            guard let tissueT1 = t1[tissue], map.withUnsafeBufferPointer({ $0.contains { $0 > 0 } }) else { continue }
-            let folded = fold.apply(map)
+            guard let tissueT1 = t1[tissue], map.withUnsafeBufferPointer(KSpaceSimulator.containsAny) else { continue }
             let density = Float(tissue.protonDensity)
             if density == 0 { continue }
-            reference.withUnsafeMutableBufferPointer { reference in
-                folded.withUnsafeBufferPointer { folded in
-                    for i in reference.indices { reference[i] += folded[i] * density }
-                }
-            }
-            let spectrum = fft.forwardHalf(real: folded)
+            let folded = fold.apply(map)
             let signals = sirf.shotSignals(t1: tissueT1, protonDensity: tissue.protonDensity, rrIntervals: rr)
             let weights = (0..<lines).map { k in Float(signals[lineShot[k]][linePosition[k]]) }
-            if KSpaceSimulator.cardiacTissues.contains(tissue) {
-                accumulate(spectrum, weights: weights, into: &kCardiac, peAlongColumns: peAlongColumns)
-            } else if KSpaceSimulator.breathingTissues.contains(tissue) {
-                accumulate(spectrum, weights: weights, into: &kBreathing, peAlongColumns: peAlongColumns)
-            } else {
-                accumulate(spectrum, weights: weights, into: &kStatic, peAlongColumns: peAlongColumns)
+            var stillWeights: [Float]?
+            if referenceNeedsOwnWeights {
+                let steady = sirf.shotSignals(t1: tissueT1, protonDensity: tissue.protonDensity, rrIntervals: regularRR)
+                stillWeights = (0..<lines).map { k in Float(steady[lineShot[k]][linePosition[k]]) }
             }
-            if kReference != nil {
-                let steady = motion.rhythm.isRegular
-                    ? signals : sirf.shotSignals(t1: tissueT1, protonDensity: tissue.protonDensity, rrIntervals: regularRR)
-                let still = (0..<lines).map { k in Float(steady[lineShot[k]][linePosition[k]]) }
-                accumulate(spectrum, weights: still, into: &kReference!, peAlongColumns: peAlongColumns)
+            let bucket: ComplexImage
+            if KSpaceSimulator.cardiacTissues.contains(tissue), let kCardiac {
+                bucket = kCardiac
+            } else if KSpaceSimulator.cardiacTissues.contains(tissue) || KSpaceSimulator.breathingTissues.contains(tissue),
+                let kBreathing
+            {
+                bucket = kBreathing
+            } else {
+                bucket = kStatic
+            }
+            contributions.append(TissueContribution(
+                map: folded, density: density, weights: weights, stillWeights: stillWeights, bucket: bucket))
+        }
+        // Tissues of one bucket side by side, so that pairs share their bucket.
+        let bucketOrder = [kCardiac, kBreathing, kStatic].compactMap { $0 }
+        contributions = bucketOrder.flatMap { bucket in contributions.filter { $0.bucket === bucket } }
+        // Two real maps go through one complex transform (one as the real part, one as the
+        // imaginary part) and are told apart by their Hermitian symmetry.
+        // The proton-density image (for the PSIR reference) is summed on the way.
+        let packed = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        for first in stride(from: 0, to: contributions.count, by: 2) {
+            let a = contributions[first]
+            let b = first + 1 < contributions.count ? contributions[first + 1] : nil
+            let z = packed.values
+            reference.withUnsafeMutableBufferPointer { reference in
+                a.map.withUnsafeBufferPointer { real in
+                    let densityA = a.density
+                    if let b {
+                        let densityB = b.density
+                        b.map.withUnsafeBufferPointer { imaginary in
+                            for i in 0..<count {
+                                z[2 * i] = real[i]
+                                z[2 * i + 1] = imaginary[i]
+                                reference[i] += real[i] * densityA + imaginary[i] * densityB
+                            }
+                        }
+                    } else {
+                        for i in 0..<count {
+                            z[2 * i] = real[i]
+                            z[2 * i + 1] = 0
+                            reference[i] += real[i] * densityA
+                        }
+                    }
+                }
+            }
+            fft.forwardAlongLines(packed)
+            accumulate(packed, a, b, reference: referenceNeedsOwnWeights ? kReference : nil, linesAreRows: peAlongColumns)
+        }
+        contributions = []
+        if let kReference, !referenceNeedsOwnWeights {
+            for bucket in [kStatic, kBreathing, kCardiac] {
+                if let bucket { kReference.add(bucket) }
             }
         }
 
         // Motion: a displacement at the moment each line was acquired is a phase ramp on it.
         let g = fold.geometry
+        var respiratoryShifts: [(rows: Double, columns: Double)]?
         if let respiration = motion.respiratory {
             let headFoot = PatientVector(0, 0, 1)
             let perRow = headFoot.dot(g.columnDirection) / g.pixelSpacing.betweenRows
             let perColumn = headFoot.dot(g.rowDirection) / g.pixelSpacing.betweenColumns
-            let shifts = lineTime.map { t in
+            respiratoryShifts = lineTime.map { t in
                 let d = respiration.displacement(at: t)
                 return (rows: d * perRow, columns: d * perColumn)
             }
-            applyShifts(shifts, to: &kBreathing, peAlongColumns: peAlongColumns)
-            applyShifts(shifts, to: &kCardiac, peAlongColumns: peAlongColumns)
         }
-        if motion.cardiacBlur > 0 {
+        if let cardiac = kCardiac {
             // The heart drifts linearly through each shot's readout window, in the image plane
             // along the row direction (the dominant in-plane component of systolic motion).
-            let shifts = (0..<lines).map { k in
+            let blur = (0..<lines).map { k in
                 let progress = (Double(linePosition[k]) + 0.5) / Double(perShot) - 0.5
-                return (rows: 0.0, columns: motion.cardiacBlur * progress / g.pixelSpacing.betweenColumns)
+                return motion.cardiacBlur * progress / g.pixelSpacing.betweenColumns
             }
-            applyShifts(shifts, to: &kCardiac, peAlongColumns: peAlongColumns)
+            if let breathing = kBreathing, respiratoryShifts != nil, !peAlongColumns {
+                // The drift is along the phase-encode lines, a phase per line; then the heart
+                // breathes with the liver and lungs, in one go.
+                applyShifts(blur.map { (rows: 0, columns: $0) }, to: cardiac, transforms: fft)
+                breathing.add(cardiac)
+                kCardiac = nil
+            } else if let respiratoryShifts {
+                // The drift is along the readout: the heart breathes and drifts by itself.
+                applyShifts(
+                    (0..<lines).map { k in (rows: respiratoryShifts[k].rows, columns: respiratoryShifts[k].columns + blur[k]) },
+                    to: cardiac, transforms: fft)
+            } else {
+                applyShifts(blur.map { (rows: 0, columns: $0) }, to: cardiac, transforms: fft)
+            }
         }
-        for i in kStatic.storage.indices { kStatic.storage[i] += kCardiac.storage[i] + kBreathing.storage[i] }
-        fft.inverse(&kStatic)
+        if let breathing = kBreathing, let respiratoryShifts {
+            applyShifts(respiratoryShifts, to: breathing, transforms: fft)
+        }
+        for bucket in [kBreathing, kCardiac] {
+            if let bucket { kStatic.add(bucket) }
+        }
+        kBreathing = nil
+        kCardiac = nil
+        fft.inverseAlongLines(kStatic)
+
 
         // Coil and B0 phase: smooth, different for every slice, removed only by PSIR. Linear
         // in row and column, so e^{iφ} is a row phasor times a column phasor.
         var random = SeededGenerator(seed: seed, stream: "slice")
         let phase0 = random.uniform(-Double.pi...Double.pi)
         let phaseRows = random.uniform(-1.5...1.5), phaseColumns = random.uniform(-1.5...1.5)
-        let rowPhasors = (0..<rows).map { r in
-            let phi = phase0 + phaseRows * (Double(r) / Double(rows) - 0.5)
-            return (Float(cos(phi)), Float(sin(phi)))
-        }
-        let columnPhasors = (0..<columns).map { c in
-            let phi = phaseColumns * (Double(c) / Double(columns) - 0.5)
-            return (Float(cos(phi)), Float(sin(phi)))
-        }
+        let rowPhi = (0..<rows).map { r in phase0 + phaseRows * (Double(r) / Double(rows) - 0.5) }
+        let rowCos = rowPhi.map { Float(cos($0)) }, rowSin = rowPhi.map { Float(sin($0)) }
+        let columnPhi = (0..<columns).map { c in phaseColumns * (Double(c) / Double(columns) - 0.5) }
+        let columnCos = columnPhi.map { Float(cos($0)) }, columnSin = columnPhi.map { Float(sin($0)) }
 
         // The noise level makes the blood pool's SNR in this very image what was asked for:
         // its noise-free mean over pure-blood pixels, else the centre-line signal.
         let bloodFraction = fold.apply(fractions[.blood])
         var bloodSum = 0.0, bloodCount = 0
-        for i in bloodFraction.indices where bloodFraction[i] >= 0.9 {
-            let (re, im) = kStatic[i]
-            bloodSum += Double((re * re + im * im).squareRoot())
-            bloodCount += 1
+        do {
+            let image = kStatic.values
+            bloodFraction.withUnsafeBufferPointer { bloodFraction in
+                for i in 0..<count where bloodFraction[i] >= 0.9 {
+                    let (re, im) = (image[2 * i], image[2 * i + 1])
+                    bloodSum += Double((re * re + im * im).squareRoot())
+                    bloodCount += 1
+                }
+            }
         }
         let bloodSignal = bloodCount > 0
             ? bloodSum / Double(bloodCount)
             : abs(sirf.centreLineSignal(t1: t1[.blood] ?? 1500, protonDensity: Tissue.blood.protonDensity))
         let sigma = KSpaceSimulator.gain * Float(max(bloodSignal, 1e-3) / max(settings.bloodSNR, 0.1))
         let gain = KSpaceSimulator.gain
-        var magnitude = [Float](repeating: 0, count: rows * columns)
-        var signalReal = [Float](repeating: 0, count: rows * columns)
-        var signalImaginary = [Float](repeating: 0, count: rows * columns)
-        var referenceReal = [Float](repeating: 0, count: rows * columns)
-        var referenceImaginary = [Float](repeating: 0, count: rows * columns)
+        var magnitude = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+        let signal = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let referenceImage = ComplexImage(rows: rows, columns: columns, zeroed: false)
         // The PSIR reference is a low-flip proton-density image from the recovery heartbeat.
         // It is smoothed before use, so its noise only needs to exist at a coarse scale.
-        let referenceLevel: Float = 0.25
+        let referenceGain = gain * 0.25
         let referenceColumns = (columns + 3) / 4
-        let referenceNoise = (0..<((rows + 3) / 4) * referenceColumns).map { _ in random.gaussianPair() }
-        kStatic.storage.withUnsafeBufferPointer { image in
+        var referenceNoise = [Float](repeating: 0, count: 2 * ((rows + 3) / 4) * referenceColumns)
+        referenceNoise.withUnsafeMutableBufferPointer { random.fillGaussianPairs($0) }
+        // Then a pair per pixel for the signal.
+        var noise = [Float](unsafeUninitializedCapacity: 2 * count) { _, initialised in initialised = 2 * count }
+        noise.withUnsafeMutableBufferPointer { random.fillGaussianPairs($0) }
+        let image = kStatic.values
         reference.withUnsafeBufferPointer { reference in
-        signalReal.withUnsafeMutableBufferPointer { signalReal in
-        signalImaginary.withUnsafeMutableBufferPointer { signalImaginary in
-        referenceReal.withUnsafeMutableBufferPointer { referenceReal in
-        referenceImaginary.withUnsafeMutableBufferPointer { referenceImaginary in
+        referenceNoise.withUnsafeBufferPointer { referenceNoise in
+        rowCos.withUnsafeBufferPointer { rowCos in
+        rowSin.withUnsafeBufferPointer { rowSin in
+        columnCos.withUnsafeBufferPointer { columnCos in
+        columnSin.withUnsafeBufferPointer { columnSin in
         magnitude.withUnsafeMutableBufferPointer { magnitude in
+        noise.withUnsafeBufferPointer { noise in
+            let signal = signal.values, referenceImage = referenceImage.values
             for r in 0..<rows {
-                let (rowCos, rowSin) = rowPhasors[r]
+                let (rc, rs) = (rowCos[r], rowSin[r])
+                let coarseRow = (r / 4) * referenceColumns
                 for c in 0..<columns {
                     let i = r * columns + c
-                    let (columnCos, columnSin) = columnPhasors[c]
-                    let cosPhi = rowCos * columnCos - rowSin * columnSin
-                    let sinPhi = rowSin * columnCos + rowCos * columnSin
+                    let (columnCos, columnSin) = (columnCos[c], columnSin[c])
+                    let cosPhi = rc * columnCos - rs * columnSin
+                    let sinPhi = rs * columnCos + rc * columnSin
                     let (re, im) = (image[2 * i], image[2 * i + 1])
-                    let (n1, n2) = random.gaussianPair()
-                    let (n3, n4) = referenceNoise[(r / 4) * referenceColumns + c / 4]
+                    let (n1, n2) = (noise[2 * i], noise[2 * i + 1])
+                    let coarse = 2 * (coarseRow + c / 4)
                     let noisyRe = gain * (re * cosPhi - im * sinPhi) + sigma * n1
                     let noisyIm = gain * (re * sinPhi + im * cosPhi) + sigma * n2
-                    signalReal[i] = noisyRe
-                    signalImaginary[i] = noisyIm
+                    signal[2 * i] = noisyRe
+                    signal[2 * i + 1] = noisyIm
                     magnitude[i] = (noisyRe * noisyRe + noisyIm * noisyIm).squareRoot()
-                    let ref = gain * referenceLevel * reference[i]
-                    referenceReal[i] = ref * cosPhi + sigma * n3
-                    referenceImaginary[i] = ref * sinPhi + sigma * n4
+                    let ref = referenceGain * reference[i]
+                    referenceImage[2 * i] = ref * cosPhi + sigma * referenceNoise[coarse]
+                    referenceImage[2 * i + 1] = ref * sinPhi + sigma * referenceNoise[coarse + 1]
                 }
             }
-        } } } } } } }
-        let smoothReal = ImageFilters.boxBlur(referenceReal, rows: rows, columns: columns, radius: 4, precision: .single)
-        let smoothImaginary = ImageFilters.boxBlur(referenceImaginary, rows: rows, columns: columns, radius: 4, precision: .single)
-        var psir = [Float](repeating: 0, count: rows * columns)
-        for i in psir.indices {
-            let norm = (smoothReal[i] * smoothReal[i] + smoothImaginary[i] * smoothImaginary[i]).squareRoot()
-            psir[i] = norm > 0 ? (signalReal[i] * smoothReal[i] + signalImaginary[i] * smoothImaginary[i]) / norm : 0
+        } } } } } } } }
+        let smooth = KSpaceSimulator.boxBlur(referenceImage, radius: 4)
+        var psir = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+        do {
+            let signal = signal.values, smooth = smooth.values
+            do {
+                psir.withUnsafeMutableBufferPointer { psir in
+                    for i in 0..<count {
+                        let (sr, si) = (smooth[2 * i], smooth[2 * i + 1])
+                        let norm = (sr * sr + si * si).squareRoot()
+                        psir[i] = norm > 0 ? (signal[2 * i] * sr + signal[2 * i + 1] * si) / norm : 0
+                    }
+                }
+            }
         }
 
         var artifact: [Float]?
-        if var still = kReference {
-            fft.inverse(&still)
-            artifact = (0..<rows * columns).map { i in
-                let (a, b) = (kStatic[i], still[i])
-                let (dr, di) = (a.re - b.re, a.im - b.im)
-                return gain * (dr * dr + di * di).squareRoot()
+        if let still = kReference {
+            fft.inverseAlongLines(still)
+            var difference = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+            do {
+                let a = kStatic.values, b = still.values
+                do {
+                    difference.withUnsafeMutableBufferPointer { difference in
+                        for i in 0..<count {
+                            let (dr, di) = (a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1])
+                            difference[i] = gain * (dr * dr + di * di).squareRoot()
+                        }
+                    }
+                }
             }
+            artifact = difference
         }
+        withExtendedLifetime((kStatic, kReference, packed, signal, referenceImage, smooth)) {}
         return AcquiredImages(
             geometry: fold.geometry, magnitude: magnitude, psir: psir, noiseSigma: sigma, artifact: artifact,
             shots: shots, duration: beatStart[rr.count] / 1000)
     }
 
-    /// Adds a real image's spectrum, each phase-encode line weighted, into `k`. The spectrum
-    /// comes as FFTW's half (see ``FourierTransform2D/forwardHalf(real:)``) and is mirrored
-    /// on the fly; line index = signed phase-encode frequency + lines/2.
-    private func accumulate(_ half: [Float], weights: [Float], into k: inout ComplexImage, peAlongColumns: Bool) {
-        let rows = k.rows, columns = k.columns
-        let halfColumns = columns / 2 + 1
-        let lines = weights.count
-        // Weight of each FFT frequency index along the phase-encode axis.
-        let byFrequency = (0..<lines).map { f in weights[(f + lines / 2) % lines] }
-        half.withUnsafeBufferPointer { source in
-            k.storage.withUnsafeMutableBufferPointer { target in
-                byFrequency.withUnsafeBufferPointer { byFrequency in
-                    for r in 0..<rows {
-                        let out = target.baseAddress! + 2 * r * columns
-                        let direct = source.baseAddress! + 2 * r * halfColumns
-                        let mirrored = source.baseAddress! + 2 * ((rows - r) % rows) * halfColumns
-                        if peAlongColumns {
-                            let w = byFrequency[r]
-                            for c in 0..<halfColumns {
-                                out[2 * c] += direct[2 * c] * w
-                                out[2 * c + 1] += direct[2 * c + 1] * w
-                            }
-                            for c in halfColumns..<columns {
-                                let j = 2 * (columns - c)
-                                out[2 * c] += mirrored[j] * w
-                                out[2 * c + 1] -= mirrored[j + 1] * w
-                            }
-                        } else {
-                            for c in 0..<halfColumns {
-                                let w = byFrequency[c]
-                                out[2 * c] += direct[2 * c] * w
-                                out[2 * c + 1] += direct[2 * c + 1] * w
-                            }
-                            for c in halfColumns..<columns {
-                                let w = byFrequency[c]
-                                let j = 2 * (columns - c)
-                                out[2 * c] += mirrored[j] * w
-                                out[2 * c + 1] -= mirrored[j + 1] * w
-                            }
-                        }
+    /// Whether a fraction map (values ≥ 0) has any nonzero value: an OR over the bit patterns,
+    /// which vectorises where a floating-point search would stop at every element.
+    static func containsAny(_ map: UnsafeBufferPointer<Float>) -> Bool {
+        var start = 0
+        while start < map.count {
+            let end = min(start + 4096, map.count)
+            var bits: UInt32 = 0
+            for i in start..<end { bits |= map[i].bitPattern }
+            if bits != 0 { return true }
+            start = end
+        }
+        return false
+    }
+
+    /// Adds the line spectra of one or two real maps, each phase-encode line weighted by its
+    /// tissue's signal then, into their buckets (and the reference's, with the motion-free
+    /// weights, when it has its own).
+    ///
+    /// `packed` holds the transform along the lines of a + i·b. With Z = that transform and
+    /// M = conj(Z) at the mirrored line frequency (the same sample), A = (Z + M)/2 and
+    /// B = (Z − M)/(2i) are the spectra of a and b. Line index = signed frequency + lines/2.
+    private func accumulate(
+        _ packed: ComplexImage, _ a: TissueContribution, _ b: TissueContribution?, reference: ComplexImage?,
+        linesAreRows: Bool
+    ) {
+        let rows = packed.rows, columns = packed.columns
+        let lines = a.weights.count
+        // Per FFT frequency index: the halves of A and B and the inverse transform's 1/lines.
+        let scale = 0.5 / Float(lines)
+        func byFrequency(_ weights: [Float]?) -> [Float] {
+            guard let weights else { return [Float](repeating: 0, count: lines) }
+            return (0..<lines).map { f in weights[(f + lines / 2) % lines] * scale }
+        }
+        // Twice over, so they line up with interleaved (re, im) values.
+        func interleaved(_ weights: [Float]) -> [Float] {
+            var twice = [Float](repeating: 0, count: 2 * weights.count)
+            for (f, w) in weights.enumerated() { (twice[2 * f], twice[2 * f + 1]) = (w, w) }
+            return twice
+        }
+        let wa = interleaved(byFrequency(a.weights)), wb = interleaved(byFrequency(b?.weights))
+        let ra = interleaved(byFrequency(a.stillWeights)), rb = interleaved(byFrequency(b?.stillWeights))
+        let z = packed.values
+        let ta = a.bucket.values, tb = (b?.bucket ?? a.bucket).values
+        let tr = reference?.values
+        // Per line: A = Z + M and B = −i·(Z − M), interleaved (re, im), so that every target
+        // takes plain element-wise multiply-adds.
+        let width = 2 * columns
+        var scratch = [Float](repeating: 0, count: 2 * width)
+        wa.withUnsafeBufferPointer { wa in
+        wb.withUnsafeBufferPointer { wb in
+        ra.withUnsafeBufferPointer { ra in
+        rb.withUnsafeBufferPointer { rb in
+        scratch.withUnsafeMutableBufferPointer { scratch in
+            let sum = scratch.baseAddress!, difference = sum + width
+            // Adds one run of `width` interleaved values whose A and B are in `sum` and
+            // `difference`, weighted per value from index `w` on, or all by weight `w`.
+            @inline(__always) func add(at offset: Int, weight w: Int, perValue: Bool) {
+                let ta = ta + offset, tb = tb + offset
+                if perValue {
+                    let (wa, wb) = (wa.baseAddress! + w, wb.baseAddress! + w)
+                    if ta == tb {
+                        for j in 0..<width { ta[j] += wa[j] * sum[j] + wb[j] * difference[j] }
+                    } else {
+                        for j in 0..<width { ta[j] += wa[j] * sum[j] }
+                        for j in 0..<width { tb[j] += wb[j] * difference[j] }
+                    }
+                    if let tr {
+                        let tr = tr + offset
+                        let (ra, rb) = (ra.baseAddress! + w, rb.baseAddress! + w)
+                        for j in 0..<width { tr[j] += ra[j] * sum[j] + rb[j] * difference[j] }
+                    }
+                } else {
+                    let (wa, wb) = (wa[w], wb[w])
+                    if ta == tb {
+                        for j in 0..<width { ta[j] += wa * sum[j] + wb * difference[j] }
+                    } else {
+                        for j in 0..<width { ta[j] += wa * sum[j] }
+                        for j in 0..<width { tb[j] += wb * difference[j] }
+                    }
+                    if let tr {
+                        let tr = tr + offset
+                        let (ra, rb) = (ra[w], rb[w])
+                        for j in 0..<width { tr[j] += ra * sum[j] + rb * difference[j] }
                     }
                 }
             }
-        }
+            if linesAreRows {
+                // Line f is row f; its mirror is row −f.
+                for f in 0..<rows {
+                    let row = z + 2 * f * columns, mirror = z + 2 * (f == 0 ? 0 : rows - f) * columns
+                    for j in stride(from: 0, to: width, by: 2) {
+                        sum[j] = row[j] + mirror[j]
+                        sum[j + 1] = row[j + 1] - mirror[j + 1]
+                        difference[j] = row[j + 1] + mirror[j + 1]
+                        difference[j + 1] = mirror[j] - row[j]
+                    }
+                    add(at: 2 * f * columns, weight: 2 * f, perValue: false)
+                }
+            } else {
+                // Line f is column f; its mirror is column −f of the same row.
+                for r in 0..<rows {
+                    let row = z + 2 * r * columns, end = row + 2 * columns
+                    (sum[0], sum[1]) = (2 * row[0], 0)
+                    (difference[0], difference[1]) = (2 * row[1], 0)
+                    // Frequency f mirrors to columns − f: read forwards and backwards at once.
+                    for f in 1..<max(columns, 1) {
+                        let (zr, zi) = (row[2 * f], row[2 * f + 1])
+                        let (mr, mi) = (end[-2 * f], end[1 - 2 * f])
+                        sum[2 * f] = zr + mr
+                        sum[2 * f + 1] = zi - mi
+                        difference[2 * f] = zi + mi
+                        difference[2 * f + 1] = mr - zr
+                    }
+                    add(at: 2 * r * columns, weight: 0, perValue: true)
+                }
+            }
+        } } } } }
+        withExtendedLifetime((packed, a.bucket, b?.bucket, reference)) {}
     }
 
-    /// Multiplies each phase-encode line by the phase ramp of a rigid shift (in pixels) of the object.
+    /// Moves the object in hybrid space `k` by a rigid shift (in pixels) per phase-encode line.
     ///
-    /// Along one line the phase is linear in the readout frequency, so it advances by a fixed
-    /// phasor from sample to sample: one sine and cosine per line instead of per sample.
-    private func applyShifts(_ shifts: [(rows: Double, columns: Double)], to k: inout ComplexImage, peAlongColumns: Bool) {
-        let rows = k.rows, columns = k.columns
+    /// Along the lines a shift is a phase ramp: one phasor per line. Along the readout it is a
+    /// ramp over readout frequency, so when any line moves along the readout the bucket goes
+    /// through a readout transform and back (which also takes its 1/samples normalisation).
+    private func applyShifts(_ shifts: [(rows: Double, columns: Double)], to k: ComplexImage, transforms: LineTransforms) {
+        let columns = k.columns
+        let lineCount = transforms.lineCount, sampleCount = transforms.sampleCount
+        let linesAreRows = transforms.linesAreRows
         let lines = shifts.count
         func signed(_ f: Int, _ n: Int) -> Double { Double(f < (n + 1) / 2 ? f : f - n) }
-        let (lineCount, sampleCount) = peAlongColumns ? (rows, columns) : (columns, rows)
-        k.storage.withUnsafeMutableBufferPointer { data in
-            for line in 0..<lineCount {
-                let shift = shifts[(line + lines / 2) % lines]
-                // Phase = −2π (f_line · d_line / N_line + f_sample · d_sample / N_sample).
-                let (lineShift, sampleShift) = peAlongColumns ? (shift.rows, shift.columns) : (shift.columns, shift.rows)
-                let base = -2 * Double.pi * signed(line, lineCount) * lineShift / Double(lineCount)
-                let step = -2 * Double.pi * sampleShift / Double(sampleCount)
-                let (stepCos, stepSin) = (cos(step), sin(step))
-                // Two runs of increasing signed frequency: 0 ..< N/2, then −N/2 ..< 0.
-                let half = (sampleCount + 1) / 2
+        let byFrequency = (0..<lineCount).map { f in
+            let shift = shifts[(f + lines / 2) % lines]
+            return linesAreRows ? (line: shift.rows, sample: shift.columns) : (line: shift.columns, sample: shift.rows)
+        }
+        let alongReadout = byFrequency.contains { $0.sample != 0 }
+        if alongReadout { transforms.forwardAlongSamples(k) }
+        let scale = alongReadout ? 1 / Double(sampleCount) : 1
+        // Phase = −2π (f_line · d_line / N_line + f_sample · d_sample / N_sample).
+        let base = byFrequency.indices.map { f in -2 * Double.pi * signed(f, lineCount) * byFrequency[f].line / Double(lineCount) }
+        let step = byFrequency.map { alongReadout ? -2 * Double.pi * $0.sample / Double(sampleCount) : 0 }
+        let data = k.values
+        if linesAreRows {
+            // A line is a row: walk it with a phasor that advances by a fixed step, one sine
+            // and cosine per line instead of per sample; two runs of increasing signed
+            // frequency, 0 ..< N/2, then −N/2 ..< 0.
+            let half = (sampleCount + 1) / 2
+            for f in 0..<lineCount {
+                let (stepCos, stepSin) = (cos(step[f]), sin(step[f]))
                 for (first, last) in [(0, half), (half, sampleCount)] where first < last {
-                    let start = base + step * signed(first, sampleCount)
-                    var (pc, ps) = (cos(start), sin(start))
+                    let start = base[f] + step[f] * signed(first, sampleCount)
+                    var (pc, ps) = (cos(start) * scale, sin(start) * scale)
                     for sample in first..<last {
+                        let i = 2 * (f * columns + sample)
                         let (cosA, sinA) = (Float(pc), Float(ps))
-                        let (r, c) = peAlongColumns ? (line, sample) : (sample, line)
-                        let i = 2 * (r * columns + c)
                         let (re, im) = (data[i], data[i + 1])
                         data[i] = re * cosA - im * sinA
                         data[i + 1] = re * sinA + im * cosA
@@ -413,8 +586,119 @@ public struct KSpaceSimulator: Sendable {
                     }
                 }
             }
+        } else {
+            // A line is a column: walk the rows, every line's phasor advancing by its own step.
+            // The phasors are recomputed exactly every few rows so single-precision steps
+            // never drift.
+            var phasorCos = [Float](repeating: 0, count: lineCount), phasorSin = [Float](repeating: 0, count: lineCount)
+            let stepCos = step.map { Float(cos($0)) }, stepSin = step.map { Float(sin($0)) }
+            let half = (sampleCount + 1) / 2
+            phasorCos.withUnsafeMutableBufferPointer { pc in
+            phasorSin.withUnsafeMutableBufferPointer { ps in
+            stepCos.withUnsafeBufferPointer { sc in
+            stepSin.withUnsafeBufferPointer { ss in
+                for sample in 0..<sampleCount {
+                    if sample % 16 == 0 || sample == half {
+                        let frequency = signed(sample, sampleCount)
+                        for f in 0..<lineCount {
+                            let phase = base[f] + step[f] * frequency
+                            pc[f] = Float(cos(phase) * scale)
+                            ps[f] = Float(sin(phase) * scale)
+                        }
+                    } else if alongReadout {
+                        for f in 0..<lineCount {
+                            let (c, s) = (pc[f], ps[f])
+                            pc[f] = c * sc[f] - s * ss[f]
+                            ps[f] = c * ss[f] + s * sc[f]
+                        }
+                    }
+                    let row = data + 2 * sample * columns
+                    for f in 0..<lineCount {
+                        let (re, im) = (row[2 * f], row[2 * f + 1])
+                        row[2 * f] = re * pc[f] - im * ps[f]
+                        row[2 * f + 1] = re * ps[f] + im * pc[f]
+                    }
+                }
+            } } } }
         }
+        if alongReadout { transforms.inverseAlongSamples(k) }
     }
+
+    /// The mean over a (2·radius+1)² window of a complex image, the window clamped at the
+    /// image edges (as ``ImageFilters/boxBlur(_:rows:columns:radius:precision:)``), real and
+    /// imaginary parts together: running sums along each row, then down the columns.
+    static func boxBlur(_ image: ComplexImage, radius: Int) -> ComplexImage {
+        let rows = image.rows, columns = image.columns
+        let horizontal = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let result = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        // Reciprocal window sizes by (clamped) window start and end.
+        func inverseWidths(_ n: Int) -> [Float] {
+            (0..<n).map { i in 1 / Float(min(n - 1, i + radius) - max(0, i - radius) + 1) }
+        }
+        let columnScale = inverseWidths(columns), rowScale = inverseWidths(rows)
+        let input = image.values, output = horizontal.values
+        columnScale.withUnsafeBufferPointer { columnScale in
+            for r in 0..<rows {
+                let line = input + 2 * r * columns, out = output + 2 * r * columns
+                var (sumRe, sumIm): (Float, Float) = (0, 0)
+                for c in 0..<min(radius, columns) {
+                    sumRe += line[2 * c]
+                    sumIm += line[2 * c + 1]
+                }
+                for c in 0..<columns {
+                    let high = c + radius, low = c - radius - 1
+                    if high < columns {
+                        sumRe += line[2 * high]
+                        sumIm += line[2 * high + 1]
+                    }
+                    if low >= 0 {
+                        sumRe -= line[2 * low]
+                        sumIm -= line[2 * low + 1]
+                    }
+                    out[2 * c] = sumRe * columnScale[c]
+                    out[2 * c + 1] = sumIm * columnScale[c]
+                }
+            }
+        }
+        var sums = [Float](repeating: 0, count: 2 * columns)
+        let blurred = result.values
+        sums.withUnsafeMutableBufferPointer { sums in
+            let width = 2 * columns
+            for r in 0..<min(radius, rows) {
+                let line = output + r * width
+                for j in 0..<width { sums[j] += line[j] }
+            }
+            for r in 0..<rows {
+                let high = r + radius, low = r - radius - 1
+                if high < rows {
+                    let line = output + high * width
+                    for j in 0..<width { sums[j] += line[j] }
+                }
+                if low >= 0 {
+                    let line = output + low * width
+                    for j in 0..<width { sums[j] -= line[j] }
+                }
+                let scale = rowScale[r]
+                let out = blurred + r * width
+                for j in 0..<width { out[j] = sums[j] * scale }
+            }
+        }
+        withExtendedLifetime((image, horizontal)) {}
+        return result
+    }
+}
+
+/// One tissue's share of an acquisition: its (folded) fraction map, the signal of each
+/// k-space line, and the hybrid-space bucket it moves with.
+struct TissueContribution {
+    var map: [Float]
+    /// Relative proton density.
+    var density: Float
+    /// Signal per line in acquisition order (line index = signed frequency + lines/2).
+    var weights: [Float]
+    /// The same under a regular rhythm, when the motion-free reference needs its own weights.
+    var stillWeights: [Float]?
+    var bucket: ComplexImage
 }
 
 /// Reduced phase field of view: anatomy beyond it wraps around (aliasing), as on a scanner.

@@ -116,7 +116,7 @@ struct ClassificationRecord: Codable {
             noAssessment = "no pixel data"
             return
         }
-        let isSigned = ReconstructionClassifier.classify(header).kind == .psir || (pixels.values.min() ?? 0) < 0
+        let isSigned = Self.isSigned(header, pixels)
         do {
             let verdict = try classifier.assess(pixels, pixelSpacing: header.geometry?.pixelSpacing, isSigned: isSigned)
             pLGE = verdict.pLGE
@@ -132,6 +132,11 @@ struct ClassificationRecord: Codable {
         } catch {
             qaProblem = error.description
         }
+    }
+
+    /// PSIR (signed) or magnitude: by the header, or by negative pixel values.
+    static func isSigned(_ header: MRSliceHeader, _ pixels: PixelImage) -> Bool {
+        ReconstructionClassifier.classify(header).kind == .psir || (pixels.values.min() ?? 0) < 0
     }
 
     static let csvHeader = "path,frame,sop_instance_uid,series,instance,p_lge,p_low_certainty,certainty,ti_nulling,ghosting,motion,focal_equivocal,snr,cnr,ghost_ratio,ms,no_assessment"

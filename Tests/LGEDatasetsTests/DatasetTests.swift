@@ -1,5 +1,6 @@
 import Foundation
 import LGEDICOM
+import LGERandom
 import LGETestSupport
 import Testing
 
@@ -73,5 +74,69 @@ import Testing
         #expect(slices.allSatisfy { $0.lge != nil && $0.lowCertainty != nil && $0.causes?.count == 4 })
         #expect(Set(slices.map(\.isSigned)) == [true, false])
         #expect(slices.allSatisfy { $0.pixelSpacing != nil })
+    }
+}
+
+@Suite struct ExpertScoreTests {
+    @Test func scoresBecomeLabelsAndBadRowsAreCounted() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("readers.csv").path
+        try """
+            sop_instance_uid,reader,vas
+            1.2.1,reader1,90
+            1.2.1,reader2,80
+            1.2.2,reader1,60
+            1.2.2,reader2,30
+            1.2.3,reader1,10
+            1.2.3,reader2,140
+            1.2.3,reader2,5
+            1.2.4,reader1,20
+            1.2.4,reader2,abc
+            1.2.4,reader1,25
+            ,reader1,50
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let scores = try ExpertScores(path: path)
+        #expect(scores.imageColumn == "sop_instance_uid")
+        #expect(scores.labels.map(\.image) == ["1.2.1", "1.2.2", "1.2.3", "1.2.4"])
+        #expect(scores.labels.map(\.lowCertainty) == [false, true, false, false])
+        #expect(scores.labels[0].meanVAS == 85 && scores.labels[0].lgeLikely)
+        #expect(scores.labels[3].scores == ["reader1": 20])
+        #expect(scores.rowsUsed == 7)
+        let problems = scores.problems.map(\.description)
+        #expect(problems.count == 4)
+        #expect(problems[0].hasSuffix("readers.csv:7: vas '140' is not a number from 0 to 100"))
+        #expect(problems[1].contains(":10: vas 'abc'"))
+        #expect(problems[2].contains(":11: reader 'reader1' already scored"))
+        #expect(problems[3].contains(":12: empty sop_instance_uid"))
+
+        let agreement = InterReaderAgreement(labels: scores.labels, rule: .standard)
+        #expect(agreement.readers == ["reader1", "reader2"])
+        #expect(agreement.slices == 3)
+        // Own classes: 1.2.1 high/high, 1.2.2 low/low, 1.2.3 high/high → all agree.
+        #expect(agreement.classAgreement == 1)
+        #expect(agreement.icc21 != nil)
+    }
+
+    @Test func theRuleIsTheSimulatorsBand() {
+        var generator = LGERandom.SeededGenerator(seed: 4)
+        for _ in 0..<500 {
+            let scores = [Double(generator.next() % 101), Double(generator.next() % 101)]
+            #expect(VASCertaintyRule.standard.isLowCertainty(scores) == CertaintyBand.standard.isLowCertainty(scores))
+            #expect(VASCertaintyRule.standard.isLowCertainty(single: scores[0]) == CertaintyBand.standard.isLowCertainty(single: scores[0]))
+        }
+    }
+
+    @Test func expertSplitKeepsPatientsTogether() throws {
+        let labels = (0..<60).map { i in
+            ExpertLabel(image: "img\(i)", scores: ["r": 50], meanVAS: 50, lowCertainty: i % 5 == 0, lgeLikely: false)
+        }
+        let split = try PatientSplit.trainValidationTest(labels: labels, patientOf: { "patient\(Int($0.dropFirst(3))! / 3)" }, seed: 3)
+        #expect(split.train.count + split.validation.count + split.test.count == 20)
+        #expect(split.train.isDisjoint(with: split.test) && split.train.isDisjoint(with: split.validation))
+        #expect((13...15).contains(split.train.count))
+        let again = try PatientSplit.trainValidationTest(labels: labels, patientOf: { "patient\(Int($0.dropFirst(3))! / 3)" }, seed: 3)
+        #expect(again.test == split.test)
     }
 }
