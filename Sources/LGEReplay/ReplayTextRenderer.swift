@@ -36,7 +36,7 @@ public struct ReplayTextRenderer: Sendable {
         case .recommendation(let e):
             defer { recommended = true }
             let line = recommended
-                ? String(repeating: " ", count: 71) + paint("→ " + e.message, .cyan)
+                ? String(repeating: " ", count: 76) + paint("→ " + e.message, .cyan)
                 : sliceLine(recommendation: paint("→ " + e.message, .cyan))
             return [line]
         case .noRecommendation(let e):
@@ -79,7 +79,12 @@ public struct ReplayTextRenderer: Sendable {
         guard let a = arrived else { return recommendation }
         let minutes = a.minutesSinceInjection.map { pad(ReplayFormat.oneDecimal($0), 5, right: true) + " min" } ?? "    -    "
         var name = a.target
-        if let action = a.action { name += " (\(action))" }
+        switch a.action {
+        case "repeat_ti"?: name += " new TI"
+        case "swap_phase_encode"?: name += " PE swap"
+        case "repeat"?: name += " again"
+        default: break
+        }
         let ti = a.inversionTime.map { pad(String(Int($0.rounded())), 4, right: true) } ?? "   -"
         var certainty = pad("-", 15), cause = pad("", 22)
         if let w = worst {
