@@ -6,6 +6,12 @@ import PackageDescription
 /// `pkg-config --cflags dcmtk` on machines without libsndfile-dev.
 let dcmtkLibraries = ["dcmjpls", "dcmjpeg", "dcmimgle", "dcmdata", "oflog", "ofstd"]
 
+/// Numeric modules are optimised in debug builds too: unoptimised Swift runs pixel and tensor
+/// loops 10-50x slower, which would make every simulated exam in the test suite take seconds.
+/// Debug builds keep assertions and testability; only the optimiser is switched on.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let optimisedCInDebug: [CSetting] = [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+
 let package = Package(
     name: "lgeqa",
     platforms: [.macOS(.v13)],
@@ -57,26 +63,27 @@ let package = Package(
         // Seedable randomness shared by simulation, training and evaluation.
         .target(name: "LGERandom"),
         // Image primitives shared by preprocessing, quality metrics and the simulator.
-        .target(name: "LGEImageAnalysis"),
+        .target(name: "LGEImageAnalysis", swiftSettings: optimisedInDebug),
 
         // Simulation: tissue and sequence physics.
-        .target(name: "LGEPhysics"),
+        .target(name: "LGEPhysics", swiftSettings: optimisedInDebug),
         // Simulation: the analytic heart.
-        .target(name: "LGEPhantom", dependencies: ["LGEDICOM", "LGESession", "LGEPhysics"]),
+        .target(name: "LGEPhantom", dependencies: ["LGEDICOM", "LGESession", "LGEPhysics"], swiftSettings: optimisedInDebug),
         // Simulation: k-space acquisition, artifacts, exam sessions, readers, scenarios.
         .target(
             name: "LGESimulator",
             dependencies: [
                 "LGEDICOM", "LGESession", "LGEPhysics", "LGEPhantom", "LGERandom", "CFFTW", "LGEYAML", "LGEImageAnalysis",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimisedInDebug
         ),
 
         // Classifier: the network engine on OpenBLAS, and the image work around it.
-        .target(name: "CLGEKernels"),
-        .target(name: "LGENeural", dependencies: ["COpenBLAS", "CLGEKernels", "LGERandom"]),
-        .target(name: "LGEPreprocessing", dependencies: ["LGEDICOM", "LGEImageAnalysis", "LGERandom"]),
-        .target(name: "LGEQualityMetrics", dependencies: ["LGEDICOM", "LGEImageAnalysis"]),
+        .target(name: "CLGEKernels", cSettings: optimisedCInDebug),
+        .target(name: "LGENeural", dependencies: ["COpenBLAS", "CLGEKernels", "LGERandom"], swiftSettings: optimisedInDebug),
+        .target(name: "LGEPreprocessing", dependencies: ["LGEDICOM", "LGEImageAnalysis", "LGERandom"], swiftSettings: optimisedInDebug),
+        .target(name: "LGEQualityMetrics", dependencies: ["LGEDICOM", "LGEImageAnalysis"], swiftSettings: optimisedInDebug),
         // Evaluation: the paper's metrics with patient-level intervals, calibration.
         .target(name: "LGEEvaluation", dependencies: ["LGERandom"]),
         // The classifier: model file, inference, training recipe, calibration.
