@@ -528,14 +528,24 @@ public struct KSpaceSimulator: Sendable {
                     let row = z + 2 * r * columns, end = row + 2 * columns
                     (sum[0], sum[1]) = (2 * row[0], 0)
                     (difference[0], difference[1]) = (2 * row[1], 0)
-                    // Frequency f mirrors to columns − f: read forwards and backwards at once.
-                    for f in 1..<max(columns, 1) {
+                    // Frequency f mirrors to m = columns − f, and the sum and difference at m are
+                    // the complex conjugates of those at f (the same additions, swapped operands,
+                    // so bit for bit): each pair (f, m) is read once and written twice.
+                    let halfway = (columns + 1) / 2
+                    for f in 1..<max(halfway, 1) {
                         let (zr, zi) = (row[2 * f], row[2 * f + 1])
                         let (mr, mi) = (end[-2 * f], end[1 - 2 * f])
-                        sum[2 * f] = zr + mr
-                        sum[2 * f + 1] = zi - mi
-                        difference[2 * f] = zi + mi
-                        difference[2 * f + 1] = mr - zr
+                        let (sr, si, dr, di) = (zr + mr, zi - mi, zi + mi, mr - zr)
+                        let m = 2 * (columns - f)
+                        (sum[2 * f], sum[2 * f + 1], sum[m], sum[m + 1]) = (sr, si, sr, -si)
+                        (difference[2 * f], difference[2 * f + 1], difference[m], difference[m + 1]) = (dr, di, dr, -di)
+                    }
+                    if columns > 1, columns % 2 == 0 {
+                        // The Nyquist line is its own mirror.
+                        let nyquist = columns / 2
+                        let (zr, zi) = (row[2 * nyquist], row[2 * nyquist + 1])
+                        (sum[2 * nyquist], sum[2 * nyquist + 1]) = (zr + zr, zi - zi)
+                        (difference[2 * nyquist], difference[2 * nyquist + 1]) = (zi + zi, zr - zr)
                     }
                     add(at: 2 * r * columns, weight: 0, perValue: true)
                 }
