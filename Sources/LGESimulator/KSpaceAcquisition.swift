@@ -600,7 +600,25 @@ public struct KSpaceSimulator: Sendable {
                     // the complex conjugates of those at f (the same additions, swapped operands,
                     // so bit for bit): each pair (f, m) is read once and written twice.
                     let halfway = (columns + 1) / 2
-                    for f in 1..<max(halfway, 1) {
+                    // Two frequencies at a time: f, f + 1 from the front, their mirrors (in reverse
+                    // order) from the back. With sign = (1, −1, 1, −1), the sum is z + sign·m and
+                    // the difference (zi + mi, mr − zr) is m̃ + sign·z̃, ~ swapping re and im.
+                    let sign = SIMD4<Float>(1, -1, 1, -1)
+                    var f = 1
+                    while f + 1 < halfway {
+                        let z = SIMD4<Float>.load(row + 2 * f)
+                        let back = SIMD4<Float>.load(end - 2 * f - 2)
+                        let m = SIMD4(back[2], back[3], back[0], back[1])
+                        let s = z + m * sign
+                        let d = SIMD4(m[1], m[0], m[3], m[2]) + SIMD4(z[1], z[0], z[3], z[2]) * sign
+                        s.store(to: sum + 2 * f)
+                        d.store(to: difference + 2 * f)
+                        SIMD4(s[2], -s[3], s[0], -s[1]).store(to: sum + 2 * (columns - f - 1))
+                        SIMD4(d[2], -d[3], d[0], -d[1]).store(to: difference + 2 * (columns - f - 1))
+                        f += 2
+                    }
+                    let scalarFrom = f
+                    for f in scalarFrom..<max(halfway, scalarFrom) {
                         let (zr, zi) = (row[2 * f], row[2 * f + 1])
                         let (mr, mi) = (end[-2 * f], end[1 - 2 * f])
                         let (sr, si, dr, di) = (zr + mr, zi - mi, zi + mi, mr - zr)
