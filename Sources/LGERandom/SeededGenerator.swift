@@ -68,24 +68,27 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// Fills `deviates` with what successive ``gaussianPair()`` calls would give (first, second,
-    /// first, second, …), without a call and a table lookup per pair: for noise images.
+    /// first, second, …), without a call per pair: for noise images.
+    ///
+    /// The 64-bit draws come first, in blocks (the generator is serial), and are then turned
+    /// into deviates by a loop with no dependence between iterations.
     public mutating func fillGaussianPairs(_ deviates: UnsafeMutableBufferPointer<Float>) {
-        NormalQuantiles.table.withUnsafeBufferPointer { table in
-            let scale = Float(NormalQuantiles.count) / 4_294_967_296
-            @inline(__always) func deviate(_ bits: UInt32) -> Float {
-                let position = Float(bits) * scale
-                let index = min(Int(position), NormalQuantiles.count - 1)
-                let fraction = position - Float(index)
-                return table[index] + (table[index + 1] - table[index]) * fraction
-            }
+        let block = 64
+        let entries = NormalQuantiles.interleaved.entries
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block) { bits in
+            let bits = bits.baseAddress!
             var i = 0
             while i + 1 < deviates.count {
-                let bits = next()
-                deviates[i] = deviate(UInt32(truncatingIfNeeded: bits))
-                deviates[i + 1] = deviate(UInt32(truncatingIfNeeded: bits >> 32))
-                i += 2
+                let pairs = min(block, (deviates.count - i) / 2)
+                for p in 0..<pairs { bits[p] = next() }
+                let out = deviates.baseAddress! + i
+                for p in 0..<pairs {
+                    out[2 * p] = NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits[p]), entries: entries)
+                    out[2 * p + 1] = NormalQuantiles.deviate(UInt32(truncatingIfNeeded: bits[p] >> 32), entries: entries)
+                }
+                i += 2 * pairs
             }
-            if i < deviates.count { deviates[i] = deviate(UInt32(truncatingIfNeeded: next())) }
+            if i < deviates.count { deviates[i] = NormalQuantiles.deviate(UInt32(truncatingIfNeeded: next())) }
         }
     }
 
@@ -123,12 +126,22 @@ public enum NormalQuantiles {
         Float(inverseNormalCDF((Double(i) + 0.5) / Double(count + 1)))
     }
 
-    /// The deviate for 32 uniform bits.
-    @inlinable static func deviate(_ bits: UInt32) -> Float {
-        let position = Float(bits) * (Float(count) / 4_294_967_296)
-        let index = min(Int(position), count - 1)
-        let fraction = position - Float(index)
-        return table.withUnsafeBufferPointer { $0[index] + ($0[index + 1] - $0[index]) * fraction }
+    /// The table's values and the slopes to the next entry, side by side, so interpolating is
+    /// one multiply-add on one cache line. Held by a class so the hot path reads a pointer.
+    @usableFromInline static let interleaved = InterpolationTable(values: table)
+
+    /// The deviate for 32 uniform bits: the top 12 bits pick the table interval (count = 2¹²),
+    /// the low 20 the exact position within it (integer arithmetic, no rounding of the bits).
+    @inlinable @inline(__always) static func deviate(_ bits: UInt32) -> Float {
+        deviate(bits, entries: interleaved.entries)
+    }
+
+    /// ``deviate(_:)`` with the table's pointer read once by the caller.
+    @inlinable @inline(__always) static func deviate(_ bits: UInt32, entries: UnsafeMutablePointer<Float>) -> Float {
+        let index = Int(bits >> 20)
+        let fraction = Float(Int32(bitPattern: bits & 0xF_FFFF)) * 0x1p-20
+        let entry = entries + 2 * index
+        return entry[0] + entry[1] * fraction
     }
 
     /// Acklam's rational approximation of the inverse normal CDF (relative error < 1.2e-9).
@@ -146,4 +159,19 @@ public enum NormalQuantiles {
         let q = p - 0.5, r = q * q
         return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
     }
+}
+
+/// A piecewise-linear lookup table kept in one allocation for the life of the process:
+/// (value, slope to the next value) per interval, read through a pointer.
+@usableFromInline final class InterpolationTable: @unchecked Sendable {
+    @usableFromInline let entries: UnsafeMutablePointer<Float>
+
+    /// `values` has one more entry than there are intervals.
+    init(values: [Float]) {
+        let intervals = max(values.count - 1, 0)
+        entries = .allocate(capacity: max(2 * intervals, 1))
+        for i in 0..<intervals { (entries[2 * i], entries[2 * i + 1]) = (values[i], values[i + 1] - values[i]) }
+    }
+
+    deinit { entries.deallocate() }
 }

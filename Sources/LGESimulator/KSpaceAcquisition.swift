@@ -236,25 +236,17 @@ public struct KSpaceSimulator: Sendable {
         for first in stride(from: 0, to: contributions.count, by: 2) {
             let a = contributions[first]
             let b = first + 1 < contributions.count ? contributions[first + 1] : nil
-            let z = packed.values
             reference.withUnsafeMutableBufferPointer { reference in
                 a.map.withUnsafeBufferPointer { real in
-                    let densityA = a.density
                     if let b {
-                        let densityB = b.density
                         b.map.withUnsafeBufferPointer { imaginary in
-                            for i in 0..<count {
-                                z[2 * i] = real[i]
-                                z[2 * i + 1] = imaginary[i]
-                                reference[i] += real[i] * densityA + imaginary[i] * densityB
-                            }
+                            KSpaceSimulator.pack(
+                                real.baseAddress!, a.density, imaginary.baseAddress!, b.density, into: packed.values,
+                                reference: reference.baseAddress!, count: count)
                         }
                     } else {
-                        for i in 0..<count {
-                            z[2 * i] = real[i]
-                            z[2 * i + 1] = 0
-                            reference[i] += real[i] * densityA
-                        }
+                        KSpaceSimulator.pack(
+                            real.baseAddress!, a.density, nil, 0, into: packed.values, reference: reference.baseAddress!, count: count)
                     }
                 }
             }
@@ -367,7 +359,30 @@ public struct KSpaceSimulator: Sendable {
             for r in 0..<rows {
                 let (rc, rs) = (rowCos[r], rowSin[r])
                 let coarseRow = (r / 4) * referenceColumns
-                for c in 0..<columns {
+                // Four pixels at a time (the same arithmetic, lane by lane): they share one
+                // coarse reference-noise pair, since c is a multiple of 4.
+                var c = 0
+                while c + 4 <= columns {
+                    let i = r * columns + c
+                    let columnCos = SIMD4<Float>.load(columnCos.baseAddress! + c)
+                    let columnSin = SIMD4<Float>.load(columnSin.baseAddress! + c)
+                    let cosPhi = rc * columnCos - rs * columnSin
+                    let sinPhi = rs * columnCos + rc * columnSin
+                    let z = SIMD8<Float>.load(image + 2 * i), n = SIMD8<Float>.load(noise.baseAddress! + 2 * i)
+                    let (re, im) = (z.evenHalf, z.oddHalf)
+                    let coarse = 2 * (coarseRow + c / 4)
+                    let noisyRe = gain * (re * cosPhi - im * sinPhi) + sigma * n.evenHalf
+                    let noisyIm = gain * (re * sinPhi + im * cosPhi) + sigma * n.oddHalf
+                    SIMD8.interleaving(noisyRe, noisyIm).store(to: signal + 2 * i)
+                    (noisyRe * noisyRe + noisyIm * noisyIm).squareRoot().store(to: magnitude.baseAddress! + i)
+                    let ref = referenceGain * SIMD4<Float>.load(reference.baseAddress! + i)
+                    SIMD8.interleaving(
+                        ref * cosPhi + sigma * referenceNoise[coarse], ref * sinPhi + sigma * referenceNoise[coarse + 1]
+                    ).store(to: referenceImage + 2 * i)
+                    c += 4
+                }
+                let vectorised = c
+                for c in vectorised..<columns {
                     let i = r * columns + c
                     let (columnCos, columnSin) = (columnCos[c], columnSin[c])
                     let cosPhi = rc * columnCos - rs * columnSin
@@ -392,7 +407,17 @@ public struct KSpaceSimulator: Sendable {
             let signal = signal.values, smooth = smooth.values
             do {
                 psir.withUnsafeMutableBufferPointer { psir in
-                    for i in 0..<count {
+                    var i = 0
+                    while i + 4 <= count {
+                        let smoothed = SIMD8<Float>.load(smooth + 2 * i), value = SIMD8<Float>.load(signal + 2 * i)
+                        let (sr, si) = (smoothed.evenHalf, smoothed.oddHalf)
+                        let norm = (sr * sr + si * si).squareRoot()
+                        let projected = (value.evenHalf * sr + value.oddHalf * si) / norm
+                        SIMD4<Float>.zero.replacing(with: projected, where: norm .> 0).store(to: psir.baseAddress! + i)
+                        i += 4
+                    }
+                    let scalarStart = i
+                    for i in scalarStart..<count {
                         let (sr, si) = (smooth[2 * i], smooth[2 * i + 1])
                         let norm = (sr * sr + si * si).squareRoot()
                         psir[i] = norm > 0 ? (signal[2 * i] * sr + signal[2 * i + 1] * si) / norm : 0
@@ -409,7 +434,15 @@ public struct KSpaceSimulator: Sendable {
                 let a = kStatic.values, b = still.values
                 do {
                     difference.withUnsafeMutableBufferPointer { difference in
-                        for i in 0..<count {
+                        var i = 0
+                        while i + 4 <= count {
+                            let d = SIMD8<Float>.load(a + 2 * i) - SIMD8<Float>.load(b + 2 * i)
+                            let (dr, di) = (d.evenHalf, d.oddHalf)
+                            (gain * (dr * dr + di * di).squareRoot()).store(to: difference.baseAddress! + i)
+                            i += 4
+                        }
+                        let scalarStart = i
+                        for i in scalarStart..<count {
                             let (dr, di) = (a[2 * i] - b[2 * i], a[2 * i + 1] - b[2 * i + 1])
                             difference[i] = gain * (dr * dr + di * di).squareRoot()
                         }
@@ -422,6 +455,41 @@ public struct KSpaceSimulator: Sendable {
         return AcquiredImages(
             geometry: fold.geometry, magnitude: magnitude, psir: psir, noiseSigma: sigma, artifact: artifact,
             shots: shots, duration: beatStart[rr.count] / 1000)
+    }
+
+    /// Packs two real maps as the real and imaginary parts of one complex matrix (the second
+    /// zero when absent) and adds their proton-density-weighted sum to `reference`.
+    ///
+    /// Four pixels at a time through SIMD vectors: the interleaving stores defeat the
+    /// compiler's own vectoriser, and this loop runs once per tissue pair on every slice.
+    static func pack(
+        _ real: UnsafePointer<Float>, _ densityA: Float, _ imaginary: UnsafePointer<Float>?, _ densityB: Float,
+        into z: UnsafeMutablePointer<Float>, reference: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let packed = UnsafeMutableRawPointer(z), sums = UnsafeMutableRawPointer(reference)
+        var i = 0
+        while i + 4 <= count {
+            let re = UnsafeRawPointer(real + i).loadUnaligned(as: SIMD4<Float>.self)
+            let sum = sums.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+            if let imaginary {
+                let im = UnsafeRawPointer(imaginary + i).loadUnaligned(as: SIMD4<Float>.self)
+                packed.storeBytes(
+                    of: SIMD8(re[0], im[0], re[1], im[1], re[2], im[2], re[3], im[3]), toByteOffset: 8 * i, as: SIMD8<Float>.self)
+                sums.storeBytes(of: sum + (re * densityA + im * densityB), toByteOffset: 4 * i, as: SIMD4<Float>.self)
+            } else {
+                packed.storeBytes(
+                    of: SIMD8(re[0], 0, re[1], 0, re[2], 0, re[3], 0), toByteOffset: 8 * i, as: SIMD8<Float>.self)
+                sums.storeBytes(of: sum + re * densityA, toByteOffset: 4 * i, as: SIMD4<Float>.self)
+            }
+            i += 4
+        }
+        while i < count {
+            let im = imaginary?[i] ?? 0
+            z[2 * i] = real[i]
+            z[2 * i + 1] = im
+            reference[i] += imaginary == nil ? real[i] * densityA : real[i] * densityA + im * densityB
+            i += 1
+        }
     }
 
     /// Whether a fraction map (values ≥ 0) has any nonzero value: an OR over the bit patterns,
@@ -528,14 +596,42 @@ public struct KSpaceSimulator: Sendable {
                     let row = z + 2 * r * columns, end = row + 2 * columns
                     (sum[0], sum[1]) = (2 * row[0], 0)
                     (difference[0], difference[1]) = (2 * row[1], 0)
-                    // Frequency f mirrors to columns − f: read forwards and backwards at once.
-                    for f in 1..<max(columns, 1) {
+                    // Frequency f mirrors to m = columns − f, and the sum and difference at m are
+                    // the complex conjugates of those at f (the same additions, swapped operands,
+                    // so bit for bit): each pair (f, m) is read once and written twice.
+                    let halfway = (columns + 1) / 2
+                    // Two frequencies at a time: f, f + 1 from the front, their mirrors (in reverse
+                    // order) from the back. With sign = (1, −1, 1, −1), the sum is z + sign·m and
+                    // the difference (zi + mi, mr − zr) is m̃ + sign·z̃, ~ swapping re and im.
+                    let sign = SIMD4<Float>(1, -1, 1, -1)
+                    var f = 1
+                    while f + 1 < halfway {
+                        let z = SIMD4<Float>.load(row + 2 * f)
+                        let back = SIMD4<Float>.load(end - 2 * f - 2)
+                        let m = SIMD4(back[2], back[3], back[0], back[1])
+                        let s = z + m * sign
+                        let d = SIMD4(m[1], m[0], m[3], m[2]) + SIMD4(z[1], z[0], z[3], z[2]) * sign
+                        s.store(to: sum + 2 * f)
+                        d.store(to: difference + 2 * f)
+                        SIMD4(s[2], -s[3], s[0], -s[1]).store(to: sum + 2 * (columns - f - 1))
+                        SIMD4(d[2], -d[3], d[0], -d[1]).store(to: difference + 2 * (columns - f - 1))
+                        f += 2
+                    }
+                    let scalarFrom = f
+                    for f in scalarFrom..<max(halfway, scalarFrom) {
                         let (zr, zi) = (row[2 * f], row[2 * f + 1])
                         let (mr, mi) = (end[-2 * f], end[1 - 2 * f])
-                        sum[2 * f] = zr + mr
-                        sum[2 * f + 1] = zi - mi
-                        difference[2 * f] = zi + mi
-                        difference[2 * f + 1] = mr - zr
+                        let (sr, si, dr, di) = (zr + mr, zi - mi, zi + mi, mr - zr)
+                        let m = 2 * (columns - f)
+                        (sum[2 * f], sum[2 * f + 1], sum[m], sum[m + 1]) = (sr, si, sr, -si)
+                        (difference[2 * f], difference[2 * f + 1], difference[m], difference[m + 1]) = (dr, di, dr, -di)
+                    }
+                    if columns > 1, columns % 2 == 0 {
+                        // The Nyquist line is its own mirror.
+                        let nyquist = columns / 2
+                        let (zr, zi) = (row[2 * nyquist], row[2 * nyquist + 1])
+                        (sum[2 * nyquist], sum[2 * nyquist + 1]) = (zr + zr, zi - zi)
+                        (difference[2 * nyquist], difference[2 * nyquist + 1]) = (zi + zi, zr - zr)
                     }
                     add(at: 2 * r * columns, weight: 0, perValue: true)
                 }
@@ -640,24 +736,28 @@ public struct KSpaceSimulator: Sendable {
         columnScale.withUnsafeBufferPointer { columnScale in
             for r in 0..<rows {
                 let line = input + 2 * r * columns, out = output + 2 * r * columns
-                var (sumRe, sumIm): (Float, Float) = (0, 0)
-                for c in 0..<min(radius, columns) {
-                    sumRe += line[2 * c]
-                    sumIm += line[2 * c + 1]
+                // (re, im) as one two-lane vector; the run where both window edges lie inside
+                // the row is split off so that it has no bounds tests. Same additions, same order.
+                @inline(__always) func value(_ c: Int) -> SIMD2<Float> { SIMD2(line[2 * c], line[2 * c + 1]) }
+                var sum = SIMD2<Float>.zero
+                for c in 0..<min(radius, columns) { sum += value(c) }
+                @inline(__always) func emit(_ c: Int) {
+                    let scaled = sum * columnScale[c]
+                    (out[2 * c], out[2 * c + 1]) = (scaled.x, scaled.y)
                 }
-                for c in 0..<columns {
-                    let high = c + radius, low = c - radius - 1
-                    if high < columns {
-                        sumRe += line[2 * high]
-                        sumIm += line[2 * high + 1]
-                    }
-                    if low >= 0 {
-                        sumRe -= line[2 * low]
-                        sumIm -= line[2 * low + 1]
-                    }
-                    out[2 * c] = sumRe * columnScale[c]
-                    out[2 * c + 1] = sumIm * columnScale[c]
+                let middleStart = min(radius + 1, columns), middleEnd = max(columns - radius, middleStart)
+                func edge(_ c: Int) {
+                    if c + radius < columns { sum += value(c + radius) }
+                    if c - radius - 1 >= 0 { sum -= value(c - radius - 1) }
+                    emit(c)
                 }
+                for c in 0..<middleStart { edge(c) }
+                for c in middleStart..<middleEnd {
+                    sum += value(c + radius)
+                    sum -= value(c - radius - 1)
+                    emit(c)
+                }
+                for c in middleEnd..<columns { edge(c) }
             }
         }
         var sums = [Float](repeating: 0, count: 2 * columns)
@@ -741,5 +841,39 @@ struct FoldGeometry {
             }
         }
         return folded
+    }
+}
+
+fileprivate extension SIMD4<Float> {
+    /// Four values from memory, without alignment requirements.
+    @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> Self {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always) static func load(_ pointer: UnsafeMutablePointer<Float>) -> Self {
+        load(UnsafePointer(pointer))
+    }
+
+    @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
+}
+
+fileprivate extension SIMD8<Float> {
+    @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> Self {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always) static func load(_ pointer: UnsafeMutablePointer<Float>) -> Self {
+        load(UnsafePointer(pointer))
+    }
+
+    @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
+
+    /// (re, im) pairs from separate real and imaginary parts.
+    @inline(__always) static func interleaving(_ real: SIMD4<Float>, _ imaginary: SIMD4<Float>) -> Self {
+        Self(real[0], imaginary[0], real[1], imaginary[1], real[2], imaginary[2], real[3], imaginary[3])
     }
 }
