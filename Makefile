@@ -14,7 +14,7 @@ RELEASE    := .build/release
 ## Run the main job on the embedded defaults.
 run: deps
 	$(SWIFT) build -c release --product lgeqa
-	$(RELEASE)/lgeqa demo
+	$(RELEASE)/lgeqa replay --follow
 
 ## Build and run the whole test suite (unit, integration and test-peer checks).
 test: deps venv
@@ -27,6 +27,7 @@ bench: deps venv
 	$(RELEASE)/lgeqa-bench dicom-read --python $(VENV)/bin/python
 	$(RELEASE)/lgeqa-bench simulate
 	$(RELEASE)/lgeqa-bench protocol
+	$(RELEASE)/lgeqa-bench replay
 
 ## Train the default model from scratch (about 30 minutes on 2 cores): simulated cohorts + EMIDEC.
 model: deps

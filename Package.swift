@@ -94,6 +94,11 @@ let package = Package(
         .target(name: "LGEYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Protocols: rules that turn a slice's assessment into a recommended next action.
         .target(name: "LGEProtocol", dependencies: ["LGEYAML", "LGESession"]),
+        // Replay: slices from a scenario, a recording (later a DICOM node) through classifier and protocol, as events.
+        .target(
+            name: "LGEReplay",
+            dependencies: ["LGEDICOM", "LGESession", "LGESimulator", "LGEProtocol", "LGEClassifier", "LGEQualityMetrics"]
+        ),
 
         // The command line.
         .executableTarget(
@@ -103,6 +108,7 @@ let package = Package(
                 "LGESession",
                 "LGESimulator",
                 "LGEProtocol",
+                "LGEReplay",
                 "LGEClassifier",
                 "LGEDatasets",
                 "LGEEvaluation",
@@ -126,10 +132,14 @@ let package = Package(
                 "LGEPhantom",
                 "LGESimulator",
                 "LGEProtocol",
+                "LGEReplay",
+                "LGEClassifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/lgeqa-bench",
-            exclude: ["pydicom_read.py"]
+            exclude: ["pydicom_read.py"],
+            // main.swift holds the @main command; with benchmarks in other files it must not be top-level code.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
 
         // Shared by the test targets: where the data and the Python test peers are.
@@ -149,7 +159,11 @@ let package = Package(
         .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),
         .testTarget(name: "LGEYAMLTests", dependencies: ["LGEYAML"]),
         .testTarget(name: "LGEProtocolTests", dependencies: ["LGEProtocol", "LGESession"]),
-        .testTarget(name: "LGEQACommandTests", dependencies: ["LGEDICOM", "LGESession", "LGETestSupport", "LGEClassifier", "LGENeural", "LGEPreprocessing"]),
+        .testTarget(
+            name: "LGEReplayTests",
+            dependencies: ["LGEReplay", "LGEProtocol", "LGESimulator", "LGEDICOM", "LGESession", "LGEClassifier", "LGENeural", "LGEPreprocessing", "LGETestSupport"]
+        ),
+        .testTarget(name: "LGEQACommandTests", dependencies: ["LGEDICOM", "LGESession", "LGETestSupport", "LGEClassifier", "LGENeural", "LGEPreprocessing", "LGESimulator"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -126,6 +126,17 @@ public struct ReadoutParameters: Sendable, Hashable {
         }
     }
 
+    /// The inversion times a readout with these settings can play, ms: what a scanner offers
+    /// on its TI slider, and clamps a requested TI to (``inversionTimeLimits``).
+    public static func playableInversionTimes(
+        heartRate: Double, linesPerShot: Int, repetitionTime: Double, ordering: KSpaceOrdering
+    ) -> ClosedRange<Double> {
+        ReadoutParameters(
+            unchecked: heartRate, gatingFactor: 1, linesPerShot: linesPerShot, repetitionTime: repetitionTime,
+            flipAngle: 20, inversionTime: 0, ordering: ordering
+        ).inversionTimeLimits
+    }
+
     /// Memberwise initialiser without validation, for sweeps that stay inside known limits.
     init(
         unchecked heartRate: Double, gatingFactor: Int, linesPerShot: Int, repetitionTime: Double,

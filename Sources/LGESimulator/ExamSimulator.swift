@@ -27,7 +27,11 @@ public struct SimulatedAcquisition: Sendable {
     public var startMinute: Double
     /// Scan time of the breath-hold, seconds.
     public var duration: Double
+    /// The TI actually played, ms: the requested one clamped to what the readout can play.
     public var inversionTime: Double
+    /// The TI the plan or the action asked for, ms; differs from ``inversionTime`` when the
+    /// scanner had to clamp it (e.g. a shorter TI than the readout allows).
+    public var requestedInversionTime: Double
     public var phaseEncodeDirection: PhaseEncodeDirection
     public var geometry: SliceGeometry
     public var images: [SimulatedImage]
@@ -215,11 +219,23 @@ public struct ExamSimulator: Sendable {
         }
     }
 
+    /// Inversion times the exam's readout can play, ms: a scanner clamps a requested TI to these
+    /// (the TI slider stops at the shortest TI the readout allows) rather than refusing to scan.
+    public var playableInversionTimes: ClosedRange<Double> {
+        let typical = ReadoutParameters.typical(for: exam.patient.fieldStrength)
+        return ReadoutParameters.playableInversionTimes(
+            heartRate: exam.patient.heartRate, linesPerShot: exam.plan.linesPerShot,
+            repetitionTime: typical.repetitionTime, ordering: .linear)
+    }
+
     private mutating func acquire(
-        target: AcquisitionTarget, plane: SliceGeometry, inversionTime: Double, phaseEncode: PhaseEncodeDirection,
+        target: AcquisitionTarget, plane: SliceGeometry, inversionTime requested: Double, phaseEncode: PhaseEncodeDirection,
         motion: MotionConditions, action: ScanAction?, followsUp: Int?
     ) throws(SimulationError) -> SimulatedAcquisition {
         let index = acquisitions.count
+        let playable = playableInversionTimes
+        let inversionTime = requested.isFinite
+            ? min(max(requested, playable.lowerBound), playable.upperBound) : requested
         let readout = try readout(inversionTime: inversionTime)
         let settings = AcquisitionSettings(
             plane: plane, phaseEncodeDirection: phaseEncode, phaseFieldOfView: exam.plan.phaseFieldOfView,
@@ -273,7 +289,8 @@ public struct ExamSimulator: Sendable {
             ghostOverlapsMyocardium: simulated.contains { $0.evidence.ghostOverlapsMyocardium })
         let acquisition = SimulatedAcquisition(
             index: index, target: target, action: action, followsUp: followsUp, startMinute: clock,
-            duration: images.duration, inversionTime: inversionTime, phaseEncodeDirection: phaseEncode,
+            duration: images.duration, inversionTime: inversionTime, requestedInversionTime: requested,
+            phaseEncodeDirection: phaseEncode,
             geometry: images.geometry, images: simulated, truth: truth)
         acquisitions.append(acquisition)
         return acquisition

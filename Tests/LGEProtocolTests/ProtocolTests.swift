@@ -83,6 +83,14 @@ func protocolText(limits: String = "{}", conflict: String = "[priority, specific
             var engine = ProtocolEngine(protocol: p)
             #expect(engine.evaluate(facts).recommendation?.action.kind == expected, "\(scenario)")
         }
+        // Myocardium that will not null even on PSIR (amyloid): one shorter TI, at the first such slice only.
+        var amyloid = ProtocolEngine(protocol: p)
+        let psirFacts = slice(1, causes: [.tiNulling: 0.97, .ghosting: 0.6], reconstruction: .psir)
+        #expect(amyloid.evaluate(psirFacts).recommendation?.action == .repeatTI(.delta(-50)))
+        #expect(amyloid.evaluate(slice(2, causes: [.tiNulling: 0.97], reconstruction: .psir)).recommendation?.rule != "ti-diffuse-uptake")
+        // A faint ghost call on a clean slice does not cost a breath-hold.
+        var faint = ProtocolEngine(protocol: p)
+        #expect(faint.evaluate(slice(4, causes: [.ghosting: 0.6])).recommendation == nil)
         // Clean slices prompt nothing.
         var engine = ProtocolEngine(protocol: p)
         for index in 1...10 {

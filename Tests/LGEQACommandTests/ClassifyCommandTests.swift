@@ -61,22 +61,6 @@ import Testing
     }
 }
 
-/// `lgeqa demo` end to end: simulator, classifier, protocol and inspect in one run.
-@Suite struct DemoCommandTests {
-    @Test func demoRunsTheWholeChainOnAShippedScenario() throws {
-        let directory = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try ClassifyCommandTests().makeModel(in: directory)
-        let result = try runLGEQA(["demo", "--scenario", "normal", "--model", model, "--out", directory.appendingPathComponent("exam").path])
-        #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("SYNTHETIC exam 'normal'"))
-        #expect(result.standardOutput.contains("protocol says"))
-        #expect(result.standardOutput.contains("LGE_SAX_PSIR"))
-        #expect(result.standardOutput.contains("not a diagnostic device"))
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("exam/truth.json").path))
-    }
-}
-
 /// `lgeqa model evaluate` and `model info` on a one-exam simulated cohort and an untrained model.
 @Suite struct ModelCommandTests {
     @Test func evaluateReportsThePapersMetricsPerHead() throws {

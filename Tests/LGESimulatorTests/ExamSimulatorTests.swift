@@ -74,6 +74,24 @@ import Testing
         #expect(try simulator.nullInversionTime(at: 25) > simulator.nullInversionTime(at: 10))
     }
 
+    /// Like a scanner, the simulator plays a TI shorter than the readout allows at the shortest
+    /// playable TI, and says so (the amyloid scenario's expert asks for TI -50 ms).
+    @Test func aTIOutsideWhatTheReadoutCanPlayIsClampedAndRecorded() throws {
+        var simulator = try ExamSimulator(exam: smallExam())
+        let first = try simulator.acquirePlanned(.shortAxis(2))
+        let playable = simulator.playableInversionTimes
+        #expect(playable.lowerBound > 50 && playable.lowerBound < first.inversionTime)
+        let short = try simulator.perform(.repeatWithInversionTime(.absolute(playable.lowerBound - 20)), after: first.index)
+        #expect(short.inversionTime == playable.lowerBound)
+        #expect(short.requestedInversionTime == playable.lowerBound - 20)
+        #expect(short.truth.inversionTime == playable.lowerBound)
+        #expect(short.images.allSatisfy { abs(($0.slice.header.inversionTime ?? 0) - playable.lowerBound) < 0.05 })
+        let long = try simulator.perform(.repeatWithInversionTime(.absolute(playable.upperBound + 100)), after: first.index)
+        #expect(long.inversionTime == playable.upperBound && long.requestedInversionTime == playable.upperBound + 100)
+        // Within the range nothing changes.
+        #expect(first.inversionTime == first.requestedInversionTime)
+    }
+
     @Test func aCrosscutThroughTheFlaggedRegionContainsIt() throws {
         var exam = smallExam()
         exam.scars = [.focal(segment: 8, diameter: 7, depth: .midwall)]

@@ -1,0 +1,184 @@
+import Foundation
+import LGESimulator
+import LGETestSupport
+import Testing
+
+/// One replayed session's events, parsed.
+struct ReplayedSession {
+    var events: [[String: Any]]
+
+    var name: String { events.first?["name"] as? String ?? "?" }
+    var summary: [String: Any] { events.last { $0["event"] as? String == "session_summary" } ?? [:] }
+    func all(_ event: String) -> [[String: Any]] { events.filter { $0["event"] as? String == event } }
+
+    /// Splits a JSON Lines log into sessions; every line must parse and carry the schema.
+    static func parse(_ output: String) throws -> [ReplayedSession] {
+        var sessions: [ReplayedSession] = []
+        for line in output.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            try #require(object["schema"] as? String == "lgeqa.replay.v1", "no schema: \(line)")
+            if object["event"] as? String == "session_started" { sessions.append(ReplayedSession(events: [])) }
+            try #require(!sessions.isEmpty, "event before session_started: \(line)")
+            sessions[sessions.count - 1].events.append(object)
+        }
+        return sessions
+    }
+}
+
+/// `lgeqa replay` through the built executable: bad input, and a recorded session.
+@Suite struct ReplayCommandTests {
+    @Test func badInputIsAClearErrorAndANonZeroExit() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let badProtocol = directory.appendingPathComponent("bad.yaml")
+        try "schema: 1\nname: t\nversion: \"1\"\nruls: []\n".write(to: badProtocol, atomically: true, encoding: .utf8)
+        let result = try runLGEQA(["replay", "--protocol", badProtocol.path])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("bad.yaml:4:1: unknown key 'ruls'"), "\(result.standardError)")
+
+        let badScenario = directory.appendingPathComponent("scenario.yaml")
+        let normal = try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent("scenarios/normal.yaml"), encoding: .utf8)
+        try normal.replacingOccurrences(of: "heart_rate: 65", with: "heart_rate: nine").write(to: badScenario, atomically: true, encoding: .utf8)
+        let scenario = try runLGEQA(["replay", badScenario.path])
+        #expect(scenario.status == 2)
+        #expect(scenario.standardError.contains("scenario.yaml:5:"), "\(scenario.standardError)")
+
+        let missing = try runLGEQA(["replay", "no-such-scenario"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("no scenario file 'no-such-scenario'"), "\(missing.standardError)")
+
+        let model = try runLGEQA(["replay", "--model", directory.appendingPathComponent("none.lgeqa").path])
+        #expect(model.status == 2)
+        #expect(model.standardError.contains("none.lgeqa"), "\(model.standardError)")
+
+        let empty = directory.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let noDICOM = try runLGEQA(["replay", empty.path])
+        #expect(noDICOM.status == 2)
+        #expect(noDICOM.standardError.contains("no readable DICOM MR image"), "\(noDICOM.standardError)")
+
+        let speed = try runLGEQA(["replay", "--speed", "fast"])
+        #expect(speed.status == 64)
+    }
+
+    /// `lgeqa simulate --follow-expert` records the expert's actions; the replay of that
+    /// recording must find them and compare them with its own recommendations.
+    @Test func aRecordedSessionReplaysAndReportsMatches() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let exam = directory.appendingPathComponent("exam")
+        let simulated = try runLGEQA(["simulate", "ghosting-septum", "--follow-expert", "--out", exam.path])
+        try #require(simulated.status == 0, "\(simulated.standardError)")
+        // A bad source in the batch is reported; the good one is still replayed (exit 1).
+        let result = try runLGEQA(["replay", exam.appendingPathComponent("dicom").path, "no-such-scenario", "--format", "jsonl"])
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("no-such-scenario"))
+        let session = try #require(try ReplayedSession.parse(result.standardOutput).first)
+        #expect(session.events.first?["source"] as? String == "recording")
+        #expect(session.events.first?["synthetic"] as? Bool == true)
+
+        let truth = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: exam.appendingPathComponent("truth.json"))) as? [String: Any])
+        let recordedActions = try #require(truth["acquisitions"] as? [[String: Any]]).filter { $0["action"] is String }
+        #expect(recordedActions.count == 2)
+        let arrivals = session.all("slice_arrived")
+        let acquisitions = try #require(truth["acquisitions"] as? [[String: Any]])
+        #expect(arrivals.count == acquisitions.count)
+        let matches = session.all("recorded_action_match")
+        // Each of the technologist's follow-ups is accounted for: it answered a prompt or came without one.
+        let followUps = arrivals.filter { ($0["repeats_of_position"] as? Int ?? 0) > 0 }.compactMap { $0["slice"] as? Int }
+        #expect(followUps.count == recordedActions.count)
+        for slice in followUps {
+            #expect(matches.contains { $0["recorded_slice"] as? Int == slice }, "recorded slice \(slice) not reported")
+        }
+        // Each prompt (message-only ones aside) is matched or reported as not done, once.
+        for recommendation in session.all("recommendation") where recommendation["action"] as? String != "notify" {
+            let slice = recommendation["slice"] as? Int
+            let found = matches.filter { $0["slice"] as? Int == slice && ($0["status"] as? String).map { ["matched", "not_done"].contains($0) } == true }
+            #expect(found.count == 1, "prompt on slice \(slice ?? -1): \(found.count) match events")
+        }
+        // The expert swapped phase encoding after SA 4 and SA 5; a prompt to do so there is matched.
+        for position in ["SA 4", "SA 5"] {
+            let prompted = arrivals.first { $0["position"] as? String == position }?["slice"] as? Int
+            if session.all("recommendation").contains(where: { $0["slice"] as? Int == prompted && $0["action"] as? String == "swap_phase_encode" }) {
+                #expect(matches.contains { $0["slice"] as? Int == prompted && $0["status"] as? String == "matched" }, "\(position)")
+            }
+        }
+        let counts = try #require(session.summary["matches"] as? [String: Any])
+        #expect((counts["matched"] as? Int ?? 0) >= 1, "no recommendation matched what the technologist did: \(counts)")
+    }
+}
+
+/// The shipped scenarios under the default protocol and model, replayed once in one process
+/// (and once more with --follow for the teaching scenarios): the default protocol must prompt
+/// the expert's action after the expert's acquisition, prompt nothing on the clean scenarios,
+/// and following its advice must leave fewer ambiguous slices.
+@Suite struct ReplayScenarioMatrixTests {
+    @Test func theDefaultProtocolPromptsWhatTheExpertWouldAndFollowingItHelps() throws {
+        let folder = TestEnvironment.repositoryRoot.appendingPathComponent("scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let scenarios = try files.map { try ScenarioLoader.load(contentsOf: folder.appendingPathComponent($0)) }
+        let teaching = scenarios.filter { !$0.expertActions.isEmpty }
+        try #require(!teaching.isEmpty && teaching.count < scenarios.count)
+
+        // Both replays at once (two processes, two cores).
+        nonisolated(unsafe) var followed: Result<ProcessOutput, Error>?
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            followed = Result { try runLGEQA(["replay", "--follow", "--format", "jsonl"] + teaching.map(\.name)) }
+            group.leave()
+        }
+        let planned = try runLGEQA(["replay", "--format", "jsonl"] + scenarios.map(\.name))
+        group.wait()
+        let follow = try #require(followed).get()
+        try #require(planned.status == 0, "\(planned.standardError)")
+        try #require(follow.status == 0, "\(follow.standardError)")
+        let plannedSessions = try ReplayedSession.parse(planned.standardOutput)
+        let followSessions = try ReplayedSession.parse(follow.standardOutput)
+        try #require(plannedSessions.map(\.name) == scenarios.map(\.name))
+        try #require(followSessions.map(\.name) == teaching.map(\.name))
+
+        var failures: [String] = []
+        for (scenario, session) in zip(scenarios, plannedSessions) {
+            let recommendations = session.all("recommendation")
+            if scenario.expertActions.isEmpty {
+                for r in recommendations {
+                    failures.append("\(scenario.name) (clean): prompted \(r["action"] ?? "?") on slice \(r["slice"] ?? "?") (\(r["rule"] ?? "?"))")
+                }
+                continue
+            }
+            for expected in scenario.expertActions {
+                let target = expected.after.description
+                guard let slice = session.all("slice_arrived").first(where: { $0["target"] as? String == target })?["slice"] as? Int else {
+                    failures.append("\(scenario.name): no acquisition \(target)")
+                    continue
+                }
+                let here = recommendations.filter { $0["slice"] as? Int == slice }
+                let fits = here.contains { r in
+                    guard r["action"] as? String == expected.action.name else { return false }
+                    // A TI change must go the expert's way (longer, or shorter as in amyloid).
+                    if case .repeatWithInversionTime(.delta(let delta)) = expected.action {
+                        let asked = (r["parameters"] as? [String: Any])?["delta_ms"] as? Double ?? 0
+                        return asked * delta > 0
+                    }
+                    return true
+                }
+                if !fits {
+                    let said = here.map { "\($0["action"] ?? "?") (\($0["rule"] ?? "?"))" }.joined(separator: ", ")
+                    let assessed = session.all("assessment").filter { $0["slice"] as? Int == slice }
+                        .map { "\($0["reconstruction"] ?? "?") p_low \($0["p_low_certainty"] ?? "?") top \($0["top_cause"] ?? "-")" }
+                    failures.append("\(scenario.name): after \(target) the expert would \(expected.action.name); the replay said \(said.isEmpty ? "nothing" : said) [\(assessed.joined(separator: "; "))]")
+                }
+            }
+        }
+        for (scenario, session) in zip(teaching, followSessions) {
+            let without = plannedSessions.first { $0.name == scenario.name }!.summary["ambiguous_left"] as? Int ?? -1
+            let with = session.summary["ambiguous_left"] as? Int ?? -1
+            if !(with < without) {
+                failures.append("\(scenario.name): --follow leaves \(with) ambiguous position(s), without it \(without)")
+            }
+        }
+        #expect(failures.isEmpty, Comment(rawValue: "\(failures.count) failure(s):\n" + failures.joined(separator: "\n")))
+    }
+}

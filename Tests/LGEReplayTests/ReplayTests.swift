@@ -1,0 +1,216 @@
+import Foundation
+import LGEClassifier
+import LGEDICOM
+import LGENeural
+import LGEPreprocessing
+import LGEProtocol
+import LGESession
+import LGESimulator
+import LGETestSupport
+import Testing
+
+@testable import LGEReplay
+
+/// The replay engine on small simulated exams, a small untrained model (its probabilities are
+/// meaningless: these tests are about the replay's plumbing, not the model's quality) and
+/// protocols written here.
+@Suite struct ReplayTests {
+    static let classifier: SliceClassifier = {
+        var configuration = NetworkConfiguration.tiny
+        configuration.outputs = ClassifierHead.allCases.count
+        let card = ModelCard(
+            modelVersion: "test", created: "2026-11-26", network: configuration,
+            preprocessing: SlicePreprocessor(targetPixelSpacing: 4, outputSize: 32),
+            trainingData: [DatasetProvenance(name: "none", licence: "none", slices: 0, patients: 0, synthetic: true)], recipe: "untrained")
+        return SliceClassifier(card: card, network: try! Network(configuration: configuration, seed: 1))
+    }()
+
+    /// Prompts a phase-encode swap on the first acquisition of every short-axis position.
+    static let alwaysSwap = try! ProtocolLoader.parse(
+        """
+        schema: 1
+        name: always-swap
+        version: "1"
+        limits: {prompts_per_slice: 1}
+        rules:
+          - name: swap-first
+            when: {orientation: SA, repeats_of_position: {lt: 1}}
+            then: {action: swap_phase_encode, priority: 10}
+        """, file: "always-swap.yaml")
+
+    /// Four short-axis slices and one long-axis view at 128², fast to simulate.
+    static func smallExam(seed: UInt64 = 5) -> ExamCase {
+        var plan = AcquisitionPlan(shortAxisSlices: 4, matrix: 128, pixelSize: 2.6, longAxisViews: [.fourChamber])
+        plan.sliceGap = 6
+        return ExamCase(
+            name: "small", title: "small test exam", seed: seed, scars: [.ischemic(territory: .lad, transmurality: 0.6)], plan: plan,
+            events: [ArtifactEvent(affects: .shortAxis([1]), kind: .respiratoryGhosting(amplitude: 10, period: 4), recurrence: 0)])
+    }
+
+    func replay<Source: ReplaySource>(_ source: inout Source, protocol qaProtocol: QAProtocol = alwaysSwap) throws -> [ReplayEvent] {
+        var events: [ReplayEvent] = []
+        let engine = ReplayEngine(protocol: qaProtocol, classifier: Self.classifier)
+        try engine.run(&source) { events.append($0) }
+        return events
+    }
+
+    /// Checks the documented event order; returns a description of the first violation.
+    static func orderViolation(_ lines: [[String: Any]]) -> String? {
+        guard lines.first?["event"] as? String == "session_started" else { return "first event is not session_started" }
+        guard lines.last?["event"] as? String == "session_summary" else { return "last event is not session_summary" }
+        // Per slice: slice_arrived, then for each image its assessment, rule_fired and
+        // recommendation events; a no_recommendation closes the slice.
+        var arrived = 0
+        var closed: Set<Int> = []
+        for (n, line) in lines.enumerated() {
+            guard line["schema"] as? String == "lgeqa.replay.v1" else { return "line \(n + 1) has no schema" }
+            let event = line["event"] as? String ?? ""
+            let slice = line["slice"] as? Int
+            switch event {
+            case "session_started": if n != 0 { return "session_started again on line \(n + 1)" }
+            case "session_summary": if n != lines.count - 1 { return "session_summary before the end" }
+            case "slice_arrived":
+                guard slice == arrived + 1 else { return "slice \(slice ?? -1) arrived after \(arrived)" }
+                arrived += 1
+            case "assessment", "rule_fired", "recommendation", "no_recommendation":
+                guard slice == arrived, !closed.contains(arrived) else { return "\(event) on line \(n + 1) out of place" }
+                if event == "no_recommendation" { closed.insert(arrived) }
+            case "action_taken", "ambiguity_resolved":
+                guard let slice, slice <= arrived else { return "\(event) on line \(n + 1) names a slice not yet arrived" }
+            case "recorded_action_match":
+                if let slice, slice > arrived { return "recorded_action_match names slice \(slice) not yet arrived" }
+            default: return "unknown event '\(event)' on line \(n + 1)"
+            }
+        }
+        return nil
+    }
+
+    static func parse(_ events: [ReplayEvent]) throws -> [[String: Any]] {
+        try events.map { try #require(try JSONSerialization.jsonObject(with: Data($0.jsonLine().utf8)) as? [String: Any]) }
+    }
+
+    @Test func followCarriesOutEachRecommendationAndTheLogIsValidAndDeterministic() throws {
+        var source = try ScenarioSource(exam: Self.smallExam(), follow: true)
+        let events = try replay(&source)
+        let lines = try Self.parse(events)
+        #expect(Self.orderViolation(lines) == nil, "\(Self.orderViolation(lines) ?? "")")
+        let recommendations = events.compactMap { if case .recommendation(let r) = $0 { r } else { nil } }
+        let taken = events.compactMap { if case .actionTaken(let a) = $0 { a } else { nil } }
+        // Every short-axis position prompts once; each prompt is carried out and comes back as a new slice.
+        #expect(recommendations.count == 4)
+        #expect(taken.map(\.slice) == recommendations.map(\.slice))
+        #expect(taken.allSatisfy { $0.by == "follow" && $0.action == "swap_phase_encode" })
+        let arrivals = events.compactMap { if case .sliceArrived(let a) = $0 { a } else { nil } }
+        #expect(arrivals.count == 5 + 4)
+        for action in taken {
+            let followUp = try #require(arrivals.first { $0.slice == action.newSlice })
+            let original = try #require(arrivals.first { $0.slice == action.slice })
+            #expect(followUp.followsUp == action.slice && followUp.position == original.position)
+            #expect(followUp.phaseEncode != original.phaseEncode && followUp.repeatsOfPosition == 1)
+        }
+        guard case .sessionSummary(let summary) = events.last else { Issue.record("no summary"); return }
+        #expect(summary.prompts == 4 && summary.actionsTaken == 4 && summary.slices == 9 && summary.positions == 5)
+        #expect(summary.readersUnsurePositionsLeft != nil)
+
+        var again = try ScenarioSource(exam: Self.smallExam(), follow: true)
+        #expect(try replay(&again).map { $0.jsonLine() } == events.map { $0.jsonLine() })
+    }
+
+    @Test func withoutFollowOnlyThePlannedExamIsReplayed() throws {
+        var source = try ScenarioSource(exam: Self.smallExam(), follow: false)
+        let events = try replay(&source)
+        #expect(events.filter { if case .sliceArrived = $0 { true } else { false } }.count == 5)
+        #expect(!events.contains { if case .actionTaken = $0 { true } else { false } })
+        #expect(events.filter { if case .recommendation = $0 { true } else { false } }.count == 4)
+    }
+
+    /// A source that is neither simulator nor DICOM: the engine only needs ``ReplaySource``.
+    struct ListSource: ReplaySource {
+        var slices: [ArrivingSlice]
+        var info = SourceInfo(kind: .scenario, name: "list", synthetic: true, follow: false)
+        mutating func next() throws(ReplayError) -> ArrivingSlice? { slices.isEmpty ? nil : slices.removeFirst() }
+        mutating func carryOut(_ recommendation: Recommendation, after slice: ArrivingSlice) throws(ReplayError) -> CarriedOutAction? { nil }
+    }
+
+    @Test func anUnassessableSliceGetsNoRecommendationWithTheReasonAndTheReplayGoesOn() throws {
+        var simulator = try ExamSimulator(exam: Self.smallExam())
+        let good = try simulator.acquirePlanned(.shortAxis(0)).images.first { $0.reconstruction == .psir }!
+        func slice(_ pixels: PixelImage?, _ reference: Int) -> ArrivingSlice {
+            ArrivingSlice(
+                target: "SA \(reference + 1)", orientation: .shortAxis, ring: .basal, index: reference + 1,
+                images: [ArrivingImage(reconstruction: .psir, pixels: pixels, pixelSpacing: good.slice.header.geometry?.pixelSpacing)],
+                inversionTime: 300, phaseEncodeDirection: .row, minutesSinceInjection: 12, sourceReference: reference)
+        }
+        let zero = PixelImage(rows: 128, columns: 128, values: [Float](repeating: 0, count: 128 * 128))
+        var source = ListSource(slices: [slice(zero, 0), slice(nil, 1), slice(good.slice.pixels, 2)])
+        let events = try replay(&source)
+        let silent = events.compactMap { if case .noRecommendation(let n) = $0 { n } else { nil } }
+        #expect(silent.map(\.slice) == [1, 2])
+        #expect(silent.allSatisfy { $0.kind == "unassessable" })
+        #expect(silent[0].reason.contains("zero"), "\(silent[0].reason)")
+        #expect(silent[1].reason.contains("no pixel data"))
+        // The third slice was assessed and prompted: the replay went on.
+        #expect(events.contains { if case .assessment(let a) = $0 { a.slice == 3 } else { false } })
+        #expect(events.contains { if case .recommendation(let r) = $0 { r.slice == 3 } else { false } })
+        guard case .sessionSummary(let summary) = events.last else { Issue.record("no summary"); return }
+        #expect(summary.unassessedImages == 2)
+    }
+
+    @Test func aRecordedSessionIsMatchedAgainstWhatTheTechnologistDid() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var simulator = try ExamSimulator(exam: Self.smallExam())
+        try simulator.acquirePlannedExam()
+        _ = try simulator.perform(.swapPhaseEncode, after: 1)  // SA 2 again, phase encode swapped
+        _ = try simulator.perform(.repeatAcquisition, after: 4)  // the 4CH view again, unprompted
+        try ExamWriter().write(simulator, to: directory)
+
+        var source = try RecordedSessionSource(directory: directory.appendingPathComponent("dicom").path)
+        #expect(source.info.synthetic && source.info.kind == .recording)
+        let events = try replay(&source)
+        let lines = try Self.parse(events)
+        #expect(Self.orderViolation(lines) == nil, "\(Self.orderViolation(lines) ?? "")")
+        let arrivals = events.compactMap { if case .sliceArrived(let a) = $0 { a } else { nil } }
+        #expect(arrivals.map(\.position) == ["SA 1", "SA 2", "SA 3", "SA 4", "4CH", "SA 2", "4CH"])
+        #expect(arrivals.allSatisfy { $0.reconstructions == ["psir", "magnitude"] })
+        let matches = events.compactMap { if case .recordedActionMatch(let m) = $0 { m } else { nil } }
+        let matched = matches.filter { $0.status == "matched" }
+        #expect(matched.count == 1)
+        #expect(matched.first?.slice == 2 && matched.first?.recordedSlice == 6 && matched.first?.action == "swap_phase_encode")
+        #expect(matches.filter { $0.status == "not_done" }.compactMap(\.slice).sorted() == [1, 3, 4])
+        #expect(matches.filter { $0.status == "done_without_prompt" }.map(\.recordedSlice) == [7])
+        #expect(events.contains { if case .actionTaken(let a) = $0 { a.by == "recorded" && a.slice == 2 && a.newSlice == 6 } else { false } })
+        guard case .sessionSummary(let summary) = events.last else { Issue.record("no summary"); return }
+        #expect(summary.matches == SessionSummary.Matches(matched: 1, notDone: 3, doneWithoutPrompt: 1))
+        #expect(summary.readersUnsurePositionsLeft == nil)
+    }
+
+    @Test func aFolderWithoutLGEImagesIsAClearError() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: ReplayError.noReadableDICOM(path: directory.path, filesTried: 0)) {
+            _ = try RecordedSessionSource(directory: directory.path)
+        }
+        // An MR image without an inversion time: not an LGE image.
+        var notLGE = TestSlices.slice(rows: 32, columns: 32)
+        notLGE.header.inversionTime = nil
+        try DICOMWriter().write(notLGE, context: TestSlices.context, to: directory.appendingPathComponent("a.dcm").path)
+        #expect(throws: ReplayError.noLGESeries(path: directory.path, slicesRead: 1)) {
+            _ = try RecordedSessionSource(directory: directory.path)
+        }
+    }
+
+    @Test func textIsOneLinePerSliceColouredOnlyWhenAsked() throws {
+        var source = try ScenarioSource(exam: Self.smallExam(), follow: false)
+        let events = try replay(&source)
+        var plain = ReplayTextRenderer(colour: false), colour = ReplayTextRenderer(colour: true)
+        let plainLines = events.flatMap { plain.lines(for: $0) }
+        let colourLines = events.flatMap { colour.lines(for: $0) }
+        #expect(!plainLines.joined().contains("\u{1B}["))
+        #expect(colourLines.joined().contains("\u{1B}["))
+        let sliceLines = plainLines.filter { $0.contains(" min  ") }
+        #expect(sliceLines.count == 5)
+        #expect(sliceLines[0].contains("SA 1") && sliceLines[0].contains("phase-encode direction swapped"))
+        #expect(sliceLines[4].contains("4CH"))
+    }
+}
