@@ -24,10 +24,14 @@ public struct ReplayEngine: Sendable {
         self.missingModelReason = missingModelReason
     }
 
-    /// Replays `source` to the end, calling `emit` with each event as it happens.
+    /// Replays `source` to the end, calling `emit` with each event as it happens, and `facts`
+    /// with what the protocol engine was given for each image (an auditor re-runs other
+    /// protocols on these without classifying again).
     @discardableResult
-    public func run<Source: ReplaySource>(_ source: inout Source, emit: @escaping (ReplayEvent) -> Void) throws(ReplayError) -> SessionSummary {
-        var run = Run(engine: self, protocolEngine: ProtocolEngine(protocol: qaProtocol), emit: emit)
+    public func run<Source: ReplaySource>(
+        _ source: inout Source, emit: @escaping (ReplayEvent) -> Void, facts: ((SliceFacts) -> Void)? = nil
+    ) throws(ReplayError) -> SessionSummary {
+        var run = Run(engine: self, protocolEngine: ProtocolEngine(protocol: qaProtocol), emit: emit, facts: facts)
         let info = source.info
         emit(.sessionStarted(SessionStarted(
             source: info.kind.rawValue, name: info.name, title: info.title, synthetic: info.synthetic, follow: info.follow,
@@ -107,6 +111,7 @@ private struct Run {
     let engine: ReplayEngine
     var protocolEngine: ProtocolEngine
     let emit: (ReplayEvent) -> Void
+    let facts: ((SliceFacts) -> Void)?
     var arrivals: [(position: String, reference: Int)] = []
     var positions: [String: PositionState] = [:]
     var positionOrder: [String] = []
@@ -183,8 +188,9 @@ private struct Run {
                 reconstruction: image.reconstruction, inversionTime: slice.inversionTime,
                 minutesSinceInjection: slice.minutesSinceInjection, repeatsOfPosition: repeats, seriesHasPSIR: slice.hasPSIR,
                 minutesSinceTISet: inversionTimeSet.flatMap { set in slice.minutesSinceInjection.map { $0 - set.minute } })
-            let decision = protocolEngine.evaluate(SliceFacts(
-                assessment: assessment, unassessedReason: reason, quality: quality, context: context))
+            let sliceFacts = SliceFacts(assessment: assessment, unassessedReason: reason, quality: quality, context: context)
+            facts?(sliceFacts)
+            let decision = protocolEngine.evaluate(sliceFacts)
             for fired in decision.fired {
                 let (outcome, detail): (String, String?) =
                     switch fired.outcome {

@@ -8,7 +8,8 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Estimate recalls and inconclusive reports a protocol would have avoided, and validate the estimator.",
-        subcommands: [AuditEstimateCommand.self, AuditValidate.self, AuditCheckHistory.self]
+        subcommands: [AuditRun.self, AuditMerge.self, AuditEstimateCommand.self, AuditValidate.self, AuditCheckHistory.self],
+        defaultSubcommand: AuditRun.self
     )
 }
 
