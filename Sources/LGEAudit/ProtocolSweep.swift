@@ -177,8 +177,8 @@ public enum ProtocolKeyError: Error, Sendable, Hashable, CustomStringConvertible
             let prefix = key.split(separator: ".").prefix(2).joined(separator: ".")
             let near = valid.filter { $0.hasPrefix(prefix) }
             return "no key '\(key)' in this protocol; valid keys\(near.isEmpty ? "" : " near it"): " + (near.isEmpty ? valid : near).joined(separator: ", ")
-        case .invalidValue(let key, let value, let reason): "\(key) = \(value): \(reason)"
-        case .badSweep(let text, let reason): "--sweep '\(text)': \(reason); expected KEY=START:STOP:STEP, e.g. rules.ghost-swap.when.causes.ghosting.ge=0.5:0.95:0.05"
+        case .invalidValue(let key, let value, let reason): return "\(key) = \(value): \(reason)"
+        case .badSweep(let text, let reason): return "--sweep '\(text)': \(reason); expected KEY=START:STOP:STEP, e.g. rules.ghost-swap.when.causes.ghosting.ge=0.5:0.95:0.05"
         }
     }
 }

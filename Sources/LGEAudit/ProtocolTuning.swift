@@ -72,12 +72,13 @@ public struct ProtocolTuner: Sendable {
         guard points.count <= Self.maximumPoints else {
             throw .badSweep(sweeps.map(\.key.path).joined(separator: " × "), reason: "\(points.count) combinations; at most \(Self.maximumPoints)")
         }
-        var protocols: [QAProtocol] = []
+        var variants: [QAProtocol] = []
         for point in points {
             var p = base
             for (sweep, value) in zip(sweeps, point) { p = try sweep.key.setting(value, in: p) }
-            protocols.append(p)
+            variants.append(p)
         }
+        let protocols = variants
         let slots = Slots<TradeoffRow>(count: points.count)
         DispatchQueue.concurrentPerform(iterations: min(ProcessInfo.processInfo.activeProcessorCount, max(points.count, 1))) { _ in
             while let index = slots.claim() {

@@ -72,13 +72,15 @@ import Testing
         let sweeps = [
             try ParameterSweep("rules.ghost-swap.when.causes.ghosting.ge=0.5:0.95:0.05", in: base),
             try ParameterSweep("limits.prompts_per_exam=1:3:1", in: base),
+            // A dearer swap buys nothing: those points must fall off the front.
+            try ParameterSweep("limits.action_costs.swap_phase_encode=25:50:25", in: base),
         ]
         let tuner = ProtocolTuner(base: base, sweeps: sweeps, configuration: AuditConfiguration(theta: .pilot(successes: 6, trials: 10), draws: 2000))
         let rows = try tuner.run(sessions())
-        #expect(rows.count == 10 * 3)
+        #expect(rows.count == 10 * 3 * 2)
         // A higher threshold never prompts more (at the same prompt limit).
         for limit in [1.0, 2.0, 3.0] {
-            let prompts = rows.filter { $0.settings["limits.prompts_per_exam"] == limit }
+            let prompts = rows.filter { $0.settings["limits.prompts_per_exam"] == limit && $0.settings["limits.action_costs.swap_phase_encode"] == 25 }
                 .sorted { $0.settings["rules.ghost-swap.when.causes.ghosting.ge"]! < $1.settings["rules.ghost-swap.when.causes.ghosting.ge"]! }
                 .map(\.promptsPerExam)
             #expect(zip(prompts, prompts.dropFirst()).allSatisfy { $0 >= $1 })
@@ -87,6 +89,7 @@ import Testing
         #expect(rows.allSatisfy { $0.avoided != nil && $0.exams == 12 && $0.ambiguousPrompted <= $0.ambiguousSlices })
         let front = rows.filter(\.pareto)
         #expect(!front.isEmpty && front.count < rows.count)
+        #expect(front.allSatisfy { $0.settings["limits.action_costs.swap_phase_encode"] == 25 || $0.promptsPerExam == 0 })
         for row in front { #expect(!rows.contains { ProtocolTuner.dominates($0, row) }) }
         for row in rows where !row.pareto { #expect(rows.contains { ProtocolTuner.dominates($0, row) }) }
         let svg = TradeoffPlot.svg(rows, title: "test", examsPer: 1000)

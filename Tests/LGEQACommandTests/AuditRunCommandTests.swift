@@ -76,7 +76,7 @@ import Testing
 
         // Orphans and a bad row: reported with counts and excluded, the rest audited.
         try FileManager.default.removeItem(at: history.appendingPathComponent("sessions/\(outcomes[1].split(separator: ",")[0])"))
-        try (outcomes.joined(separator: "\n") + "\nghost-session,2025-02-01,internal,1.5T-a,yes,no,no\nbad-row,2025-02-31x,internal,1.5T-a,yes,no,no\n")
+        try (outcomes.joined(separator: "\n") + "\nghost-session,2025-02-01,internal,1.5T-a,yes,no,no,0\nbad-row,2025-02-31x,internal,1.5T-a,yes,no,no,0\n")
             .write(to: outcomesURL, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: history.appendingPathComponent("sessions/no-outcome"), withIntermediateDirectories: true)
         let partial = try runLGEQA(common + ["--theta-k", "6", "--theta-m", "10", "--format", "json"])
