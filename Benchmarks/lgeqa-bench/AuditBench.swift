@@ -81,7 +81,7 @@ struct AuditBench: ParsableCommand {
         for relative in files {
             let from = source.appendingPathComponent(relative), to = destination.appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: from.path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: from.path, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 try FileManager.default.createDirectory(at: to, withIntermediateDirectories: true)
             } else {

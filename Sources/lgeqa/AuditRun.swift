@@ -166,21 +166,24 @@ struct AuditRun: AsyncParsableCommand {
             throw ExitStatus.noUsableInput
         }
         let theta: ProbabilitySource
-        var thetaNote: String
+        let thetaNote: String
+        let thetaLabel: String?
         if let k = thetaK, let m = thetaM {
             theta = .pilot(successes: k, trials: m)
             thetaNote = "θ from a pilot: \(k) of \(m) prompts resolved the ambiguity"
+            thetaLabel = nil
         } else {
             let exams = try thetaCases.map { try ShippedContent.loadScenario($0) }
             let measured = try SimulatedTheta.measure(exams: exams, engine: engine)
             guard measured.prompted > 0 else { throw CommandError("--theta-from-simulator: no followed prompt on an ambiguous slice in \(thetaCases.joined(separator: ", ")); name other --theta-cases") }
             theta = measured.source
             thetaNote = "θ from SYNTHETIC cases (not a clinical pilot): \(measured.description)"
+            thetaLabel = "\(measured.resolved)/\(measured.prompted) from SYNTHETIC cases, Jeffreys Beta(\(measured.resolved)+½, \(measured.prompted - measured.resolved)+½)"
         }
         let estimate = AuditEstimator(configuration: AuditConfiguration(theta: theta, phi: phi, draws: draws, seed: seed)).estimate(records)
         let report = AuditReport(
             protocolName: qaProtocol.name, protocolVersion: qaProtocol.version, model: classifier.card.modelVersion,
-            history: history, syntheticSessions: synthetic, theta: thetaNote, clusterBy: clusterBy.rawValue,
+            history: history, syntheticSessions: synthetic, theta: thetaNote, thetaLabel: thetaLabel, clusterBy: clusterBy.rawValue,
             excluded: excluded, estimate: estimate)
         try write(report.render(format), to: out)
         try finish(excluded, records: records)
@@ -211,6 +214,8 @@ struct AuditReport: Encodable {
     var history: String
     var syntheticSessions: Bool
     var theta: String
+    /// Set when θ was measured on SYNTHETIC cases, so every line that names θ says so.
+    var thetaLabel: String?
     var clusterBy: String
     var excluded: Exclusions
     var estimate: LGEAudit.AuditEstimate
@@ -218,7 +223,7 @@ struct AuditReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case protocolName = "protocol", protocolVersion = "protocol_version", model, history, syntheticSessions = "synthetic_sessions"
-        case theta, clusterBy = "cluster_by", excluded, estimate, note
+        case theta, thetaLabel = "theta_label", clusterBy = "cluster_by", excluded, estimate, note
     }
 
     func render(_ format: AuditReportFormat) throws -> String {
@@ -231,7 +236,7 @@ struct AuditReport: Encodable {
             var lines = ["Audit of \(history) under protocol '\(protocolName)' \(protocolVersion), model \(model)"]
             if syntheticSessions { lines.append("SYNTHETIC sessions (the lgeqa simulator's): the figures describe simulated exams, not patients.") }
             lines.append(theta)
-            lines.append(AuditText.describe(estimate))
+            lines.append(AuditText.describe(estimate, thetaLabel: thetaLabel))
             if excluded.total > 0 { lines.append("excluded: \(excluded.description)") }
             lines.append("lgeqa is a research and training tool, not a diagnostic device.")
             return lines.joined(separator: "\n")
