@@ -38,7 +38,13 @@ public struct HistoryReplayer: Sendable {
     /// Keep each image's facts (for `lgeqa tune`); off for an audit, which needs only the record.
     public var keepFacts: Bool
 
+    /// Quality metrics are measured only when the protocol names a `qa.` fact (its rules could
+    /// not see them otherwise, and a sweep only changes numbers, never which facts rules name).
     public init(engine: ReplayEngine, clusterBy: ClusterGrouping = .scanner, threads: Int = ProcessInfo.processInfo.activeProcessorCount, keepFacts: Bool = false) {
+        var engine = engine
+        engine.measuresQuality = engine.qaProtocol.rules.contains { rule in
+            rule.condition.tests.contains { if case .quality = $0.fact { true } else { false } }
+        }
         self.engine = engine
         self.clusterBy = clusterBy
         self.threads = max(1, threads)

@@ -17,6 +17,10 @@ public struct ReplayEngine: Sendable {
     public let classifier: SliceClassifier?
     /// Why there is no classifier, given as every image's reason when `classifier` is nil.
     public let missingModelReason: String
+    /// Measure the quality metrics (`qa.*`) of each image. An audit turns this off when its
+    /// protocol names no `qa.` fact: the rules cannot see them, and they cost about a third of
+    /// a replay. Unusable images are still refused (by the classifier's preprocessing).
+    public var measuresQuality = true
 
     public init(protocol qaProtocol: QAProtocol, classifier: SliceClassifier?, missingModelReason: String = "no model loaded") {
         self.qaProtocol = qaProtocol
@@ -63,15 +67,19 @@ public struct ReplayEngine: Sendable {
         guard let pixels = image.pixels else { return (nil, "no pixel data", [:]) }
         let isSigned = image.reconstruction == .psir
         var quality: [String: Double] = [:]
-        do {
-            quality = Self.flatten(try SliceQualityMetrics.measure(
-                pixels, pixelSpacing: image.pixelSpacing, phaseEncode: phaseEncode, isSigned: isSigned))
-        } catch {
-            switch error {
-            // Nothing to assess: a classifier's probabilities on an empty image would be made up.
-            case .imageTooSmall, .nonFiniteValues, .allZero, .uniform: return (nil, "image unusable: \(error.description)", [:])
-            default: break
+        if measuresQuality {
+            do {
+                quality = Self.flatten(try SliceQualityMetrics.measure(
+                    pixels, pixelSpacing: image.pixelSpacing, phaseEncode: phaseEncode, isSigned: isSigned))
+            } catch {
+                switch error {
+                // Nothing to assess: a classifier's probabilities on an empty image would be made up.
+                case .imageTooSmall, .nonFiniteValues, .allZero, .uniform: return (nil, "image unusable: \(error.description)", [:])
+                default: break
+                }
             }
+        } else if let why = Self.unusable(pixels) {
+            return (nil, "image unusable: \(why)", [:])
         }
         guard let classifier else { return (nil, missingModelReason, quality) }
         do {
@@ -82,6 +90,18 @@ public struct ReplayEngine: Sendable {
         } catch {
             return (nil, error.description, quality)
         }
+    }
+
+    /// The cheap part of the quality checks, for when the metrics are not measured: an empty,
+    /// flat or broken frame gets no assessment either way.
+    static func unusable(_ pixels: PixelImage) -> String? {
+        guard let first = pixels.values.first else { return "the image has no pixels" }
+        var flat = true
+        for value in pixels.values {
+            if !value.isFinite { return "some pixels are NaN or infinite" }
+            if value != first { flat = false }
+        }
+        return flat ? (first == 0 ? "every pixel is zero" : "every pixel has the same value") : nil
     }
 
     /// Quality metrics by their snake_case names, as protocols refer to them (`qa.snr`).
