@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "LGEClassifierTests", dependencies: ["LGEClassifier", "LGENeural", "LGEDatasets", "LGEDICOM", "LGEPreprocessing"]),
         .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
         .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),
-        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGEProtocol", "LGETestSupport"]),
+        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGEProtocol", "LGEReplay", "LGETestSupport"]),
         .testTarget(name: "LGEPreprocessingTests", dependencies: ["LGEPreprocessing", "LGEDICOM", "LGERandom"]),
         .testTarget(name: "LGEQualityMetricsTests", dependencies: ["LGEQualityMetrics", "LGEDICOM", "LGESimulator", "LGEImageAnalysis"]),
         .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),

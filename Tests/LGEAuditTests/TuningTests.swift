@@ -1,6 +1,7 @@
 import Foundation
 import LGEAudit
 import LGEProtocol
+import LGEReplay
 import LGETestSupport
 import Testing
 
@@ -106,5 +107,23 @@ import Testing
             #expect(outcome.actions.map(\.action) == expected)
             #expect(outcome.ambiguousSlices == session.facts.filter { $0.assessment!.pLowCertainty >= 0.5 }.count)
         }
+    }
+
+    @Test func qualityMetricsAreMeasuredOnlyWhenTheProtocolNamesThem() throws {
+        let plain = HistoryReplayer(engine: ReplayEngine(protocol: try shippedDefault(), classifier: nil))
+        #expect(plain.engine.measuresQuality == false)
+        let withQA = try ProtocolLoader.parse("""
+            schema: 1
+            name: qa-test
+            version: "1"
+            rules:
+              - name: low-snr
+                when:
+                  qa.snr: {lt: 5}
+                then:
+                  action: notify
+                  message: "Low SNR on slice {index}"
+            """, file: "qa-test.yaml")
+        #expect(HistoryReplayer(engine: ReplayEngine(protocol: withQA, classifier: nil)).engine.measuresQuality == true)
     }
 }
