@@ -103,7 +103,7 @@ let package = Package(
             dependencies: ["LGEDICOM", "LGERandom", "LGEEvaluation", "CPNG", .product(name: "CSV", package: "CSV.swift")]
         ),
         // Audit: avoided recalls with honest intervals, historical archives, estimator validation.
-        .target(name: "LGEAudit", dependencies: ["LGEDatasets", "LGEEvaluation", "LGERandom"]),
+        .target(name: "LGEAudit", dependencies: ["LGEDatasets", "LGEEvaluation", "LGERandom", "LGEDICOM", "LGEProtocol", "LGEReplay", "LGESimulator"]),
 
         // Strict, positioned YAML reading shared by scenarios and protocols.
         .target(name: "LGEYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -150,6 +150,8 @@ let package = Package(
                 "LGEProtocol",
                 "LGEReplay",
                 "LGEClassifier",
+                "LGEAudit",
+                "LGENeural",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/lgeqa-bench",
@@ -170,7 +172,7 @@ let package = Package(
         .testTarget(name: "LGEONNXTests", dependencies: ["LGEONNX", "LGEClassifier", "LGENeural", "LGEDatasets", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
         .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),
-        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGETestSupport"]),
+        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGEProtocol", "LGEReplay", "LGETestSupport"]),
         .testTarget(name: "LGEPreprocessingTests", dependencies: ["LGEPreprocessing", "LGEDICOM", "LGERandom"]),
         .testTarget(name: "LGEQualityMetricsTests", dependencies: ["LGEQualityMetrics", "LGEDICOM", "LGESimulator", "LGEImageAnalysis"]),
         .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),

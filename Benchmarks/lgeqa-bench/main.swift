@@ -13,7 +13,7 @@ struct LGEQABench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lgeqa-bench",
         abstract: "lgeqa benchmarks (figures for the issue notes).",
-        subcommands: [DICOMRead.self, SimulateBench.self, ProtocolBench.self, ReplayBench.self]
+        subcommands: [DICOMRead.self, SimulateBench.self, ProtocolBench.self, ReplayBench.self, AuditBench.self]
     )
 }
 

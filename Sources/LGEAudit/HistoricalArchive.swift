@@ -15,6 +15,16 @@ public struct HistoricalOutcome: Sendable, Hashable, Codable {
     /// The reason for the recall or the inconclusive report was LGE ambiguity (what a prompt could fix).
     public var reasonInScope: Bool
 
+    public init(session: String, date: String, site: String, scanner: String, conclusive: Bool, recalled: Bool, reasonInScope: Bool) {
+        self.session = session
+        self.date = date
+        self.site = site
+        self.scanner = scanner
+        self.conclusive = conclusive
+        self.recalled = recalled
+        self.reasonInScope = reasonInScope
+    }
+
     /// R: recalled or inconclusive, for an in-scope reason.
     public var outcomeInScope: Bool { (recalled || !conclusive) && reasonInScope }
 
@@ -37,6 +47,11 @@ public enum ClusterGrouping: String, Sendable, Hashable, Codable, CaseIterable {
 public struct HistoricalSession: Sendable, Hashable {
     public var outcome: HistoricalOutcome
     public var directory: URL
+
+    public init(outcome: HistoricalOutcome, directory: URL) {
+        self.outcome = outcome
+        self.directory = directory
+    }
 }
 
 /// Sessions (one DICOM folder each, named by session id) joined with `outcomes.csv`. Sessions

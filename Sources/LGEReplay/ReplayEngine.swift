@@ -17,6 +17,10 @@ public struct ReplayEngine: Sendable {
     public let classifier: SliceClassifier?
     /// Why there is no classifier, given as every image's reason when `classifier` is nil.
     public let missingModelReason: String
+    /// Measure the quality metrics (`qa.*`) of each image. An audit turns this off when its
+    /// protocol names no `qa.` fact: the rules cannot see them, and they cost about a third of
+    /// a replay. Unusable images are still refused (by the classifier's preprocessing).
+    public var measuresQuality = true
 
     public init(protocol qaProtocol: QAProtocol, classifier: SliceClassifier?, missingModelReason: String = "no model loaded") {
         self.qaProtocol = qaProtocol
@@ -24,10 +28,14 @@ public struct ReplayEngine: Sendable {
         self.missingModelReason = missingModelReason
     }
 
-    /// Replays `source` to the end, calling `emit` with each event as it happens.
+    /// Replays `source` to the end, calling `emit` with each event as it happens, and `facts`
+    /// with what the protocol engine was given for each image (an auditor re-runs other
+    /// protocols on these without classifying again).
     @discardableResult
-    public func run<Source: ReplaySource>(_ source: inout Source, emit: @escaping (ReplayEvent) -> Void) throws(ReplayError) -> SessionSummary {
-        var run = Run(engine: self, protocolEngine: ProtocolEngine(protocol: qaProtocol), emit: emit)
+    public func run<Source: ReplaySource>(
+        _ source: inout Source, emit: @escaping (ReplayEvent) -> Void, facts: ((SliceFacts) -> Void)? = nil
+    ) throws(ReplayError) -> SessionSummary {
+        var run = Run(engine: self, protocolEngine: ProtocolEngine(protocol: qaProtocol), emit: emit, facts: facts)
         let info = source.info
         emit(.sessionStarted(SessionStarted(
             source: info.kind.rawValue, name: info.name, title: info.title, synthetic: info.synthetic, follow: info.follow,
@@ -59,15 +67,19 @@ public struct ReplayEngine: Sendable {
         guard let pixels = image.pixels else { return (nil, "no pixel data", [:]) }
         let isSigned = image.reconstruction == .psir
         var quality: [String: Double] = [:]
-        do {
-            quality = Self.flatten(try SliceQualityMetrics.measure(
-                pixels, pixelSpacing: image.pixelSpacing, phaseEncode: phaseEncode, isSigned: isSigned))
-        } catch {
-            switch error {
-            // Nothing to assess: a classifier's probabilities on an empty image would be made up.
-            case .imageTooSmall, .nonFiniteValues, .allZero, .uniform: return (nil, "image unusable: \(error.description)", [:])
-            default: break
+        if measuresQuality {
+            do {
+                quality = Self.flatten(try SliceQualityMetrics.measure(
+                    pixels, pixelSpacing: image.pixelSpacing, phaseEncode: phaseEncode, isSigned: isSigned))
+            } catch {
+                switch error {
+                // Nothing to assess: a classifier's probabilities on an empty image would be made up.
+                case .imageTooSmall, .nonFiniteValues, .allZero, .uniform: return (nil, "image unusable: \(error.description)", [:])
+                default: break
+                }
             }
+        } else if let why = Self.unusable(pixels) {
+            return (nil, "image unusable: \(why)", [:])
         }
         guard let classifier else { return (nil, missingModelReason, quality) }
         do {
@@ -78,6 +90,18 @@ public struct ReplayEngine: Sendable {
         } catch {
             return (nil, error.description, quality)
         }
+    }
+
+    /// The cheap part of the quality checks, for when the metrics are not measured: an empty,
+    /// flat or broken frame gets no assessment either way.
+    static func unusable(_ pixels: PixelImage) -> String? {
+        guard let first = pixels.values.first else { return "the image has no pixels" }
+        var flat = true
+        for value in pixels.values {
+            if !value.isFinite { return "some pixels are NaN or infinite" }
+            if value != first { flat = false }
+        }
+        return flat ? (first == 0 ? "every pixel is zero" : "every pixel has the same value") : nil
     }
 
     /// Quality metrics by their snake_case names, as protocols refer to them (`qa.snr`).
@@ -107,6 +131,7 @@ private struct Run {
     let engine: ReplayEngine
     var protocolEngine: ProtocolEngine
     let emit: (ReplayEvent) -> Void
+    let facts: ((SliceFacts) -> Void)?
     var arrivals: [(position: String, reference: Int)] = []
     var positions: [String: PositionState] = [:]
     var positionOrder: [String] = []
@@ -183,8 +208,9 @@ private struct Run {
                 reconstruction: image.reconstruction, inversionTime: slice.inversionTime,
                 minutesSinceInjection: slice.minutesSinceInjection, repeatsOfPosition: repeats, seriesHasPSIR: slice.hasPSIR,
                 minutesSinceTISet: inversionTimeSet.flatMap { set in slice.minutesSinceInjection.map { $0 - set.minute } })
-            let decision = protocolEngine.evaluate(SliceFacts(
-                assessment: assessment, unassessedReason: reason, quality: quality, context: context))
+            let sliceFacts = SliceFacts(assessment: assessment, unassessedReason: reason, quality: quality, context: context)
+            facts?(sliceFacts)
+            let decision = protocolEngine.evaluate(sliceFacts)
             for fired in decision.fired {
                 let (outcome, detail): (String, String?) =
                     switch fired.outcome {

@@ -117,17 +117,33 @@ public struct CohortGenerator: Sendable {
 public struct CohortWriter: Sendable {
     public var generator: CohortGenerator
     public var writer: ExamWriter
+    /// When set, exams go under `directory/sessions/` and `directory/outcomes.csv` gets one
+    /// SYNTHETIC outcome row per exam (docs/history.md): a historical archive for `lgeqa audit`.
+    public var history: CohortHistoryModel?
+    /// A smaller acquisition (tests, benchmarks), applied after each exam is drawn.
+    public var reduction: PlanReduction?
 
-    public init(generator: CohortGenerator, writer: ExamWriter = ExamWriter()) {
+    public init(generator: CohortGenerator, writer: ExamWriter = ExamWriter(), history: CohortHistoryModel? = nil, reduction: PlanReduction? = nil) {
         self.generator = generator
         self.writer = writer
+        self.history = history
+        self.reduction = reduction
     }
 
     public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty\n"
 
     /// Writes exams `range` under `directory`, calling `progress` after each one.
-    public func write(_ range: Range<Int>, to directory: URL, progress: (Int) -> Void = { _ in }) throws -> CohortSummary {
+    public func write(_ range: Range<Int>, to root: URL, progress: (Int) -> Void = { _ in }) throws -> CohortSummary {
+        let directory = history == nil ? root : root.appendingPathComponent("sessions")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var outcomesFile: FileHandle?
+        if history != nil {
+            let url = root.appendingPathComponent("outcomes.csv")
+            try CohortHistoryModel.csvHeader.write(to: url, atomically: true, encoding: .utf8)
+            outcomesFile = try FileHandle(forWritingTo: url)
+            try outcomesFile?.seekToEnd()
+        }
+        defer { try? outcomesFile?.close() }
         let truthURL = directory.appendingPathComponent("truth.csv")
         let readersURL = directory.appendingPathComponent("readers.csv")
         try CohortWriter.truthHeader.write(to: truthURL, atomically: true, encoding: .utf8)
@@ -142,7 +158,8 @@ public struct CohortWriter: Sendable {
         try readersFile.seekToEnd()
         var summary = CohortSummary()
         for index in range {
-            let exam = generator.exam(index)
+            var exam = generator.exam(index)
+            reduction?.apply(to: &exam)
             var simulator = try ExamSimulator(exam: exam)
             try simulator.acquirePlannedExam()
             let written = try writer.write(simulator, to: directory.appendingPathComponent(exam.name))
@@ -167,6 +184,9 @@ public struct CohortWriter: Sendable {
             }
             truthFile.write(Data(rows.utf8))
             readersFile.write(Data(written.truth.readerRows(session: exam.name).utf8))
+            if let history {
+                outcomesFile?.write(Data(history.row(for: exam, index: index, site: generator.site, seed: generator.seed, truth: written.truth).utf8))
+            }
             summary.exams += 1
             progress(index)
         }

@@ -8,7 +8,8 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Estimate recalls and inconclusive reports a protocol would have avoided, and validate the estimator.",
-        subcommands: [AuditEstimateCommand.self, AuditValidate.self, AuditCheckHistory.self]
+        subcommands: [AuditRun.self, AuditMerge.self, AuditEstimateCommand.self, AuditValidate.self, AuditCheckHistory.self],
+        defaultSubcommand: AuditRun.self
     )
 }
 
@@ -85,7 +86,9 @@ struct AuditEstimateCommand: AsyncParsableCommand {
 
 /// Plain-text rendering of an estimate.
 enum AuditText {
-    static func describe(_ e: LGEAudit.AuditEstimate) -> String {
+    /// `thetaLabel` says where θ came from when it is not a clinical pilot (SYNTHETIC cases).
+    static func describe(_ e: LGEAudit.AuditEstimate, thetaLabel: String? = nil) -> String {
+        let theta = thetaLabel ?? e.configuration.theta.description
         let m = Int(e.configuration.examsPer)
         func f(_ x: Estimate?, _ digits: Int = 1) -> String {
             guard let x else { return "-" }
@@ -94,7 +97,7 @@ enum AuditText {
         var lines = [
             "\(e.counts.exams) exams in \(e.clusters) cluster(s): \(e.counts.outcomes) recalled/inconclusive in scope, "
                 + "\(e.counts.promptedWithOutcome) of them prompted (n11); \(e.counts.promptedWithoutOutcome) prompts on other exams (n01)",
-            "θ: \(e.configuration.theta)   φ: \(e.configuration.phi)",
+            "θ: \(theta)   φ: \(e.configuration.phi)",
             "avoided per \(m) exams: \(f(e.avoided))",
             "  θ sweep: " + e.thetaSweep.map { String(format: "θ=%.2f %.1f [%.1f, %.1f]", $0.theta, $0.avoided.value, $0.avoided.lower, $0.avoided.upper) }.joined(separator: "; "),
             "prompted exams per exam: \(f(e.promptedExamsPerExam, 3))",
@@ -104,7 +107,7 @@ enum AuditText {
         for a in e.actions {
             lines.append("  \(a.action): \(a.count) times, " + String(format: "%.1f per %d exams, %.2f min per exam", a.perExams, m, a.minutesPerExam))
         }
-        lines.append("Median and 2.5/97.5 percentiles of \(e.configuration.draws) Monte Carlo draws (seed \(e.configuration.seed)), clusters resampled. θ is not observable in history: it is \(e.configuration.theta).")
+        lines.append("Median and 2.5/97.5 percentiles of \(e.configuration.draws) Monte Carlo draws (seed \(e.configuration.seed)), clusters resampled. θ is not observable in history: it is \(theta).")
         return lines.joined(separator: "\n")
     }
 }

@@ -20,6 +20,6 @@ struct LGEQA: AsyncParsableCommand {
               70  internal error (please report it)
             """,
         version: LGEQAVersion.current,
-        subcommands: [Inspect.self, Classify.self, Simulate.self, ModelCommand.self, Replay.self, ProtocolCommand.self, Evaluate.self, AuditCommand.self]
+        subcommands: [Inspect.self, Classify.self, Simulate.self, ModelCommand.self, Replay.self, ProtocolCommand.self, Evaluate.self, AuditCommand.self, Tune.self]
     )
 }

@@ -75,21 +75,41 @@ struct SimulateCohort: AsyncParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
+    @Flag(help: "Write a historical archive for `lgeqa audit`: exams under OUT/sessions, SYNTHETIC outcomes in OUT/outcomes.csv (docs/history.md).")
+    var history = false
+
+    @Option(help: "Keep at most this many short-axis slices per exam (smaller tests and benchmarks; the draws are unchanged).")
+    var slices: Int?
+
+    @Option(help: "Acquisition matrix (the pixel size grows to keep the field of view), for smaller tests and benchmarks.")
+    var matrix: Int?
+
+    @Flag(help: "Leave out the long-axis views.")
+    var noLongAxis = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--n must be at least 1") }
+        if let slices, slices < 1 { throw ValidationError("--slices must be at least 1") }
+        if let matrix, !(32...512).contains(matrix) { throw ValidationError("--matrix must be between 32 and 512") }
     }
 
     func run() async throws {
         _ = global.bootstrapLogging("lgeqa.simulate")
         let progress = ProgressLine(total: count, label: "exams")
-        let summary = try CohortWriter(generator: CohortGenerator(site: site, seed: seed))
+        let reduction = slices == nil && matrix == nil && !noLongAxis ? nil : PlanReduction(maximumShortAxisSlices: slices, matrix: matrix, dropLongAxis: noLongAxis)
+        let summary = try CohortWriter(generator: CohortGenerator(site: site, seed: seed), history: history ? CohortHistoryModel() : nil, reduction: reduction)
             .write(0..<count, to: URL(fileURLWithPath: out)) { _ in progress.advance() }
         progress.finish()
         print("SYNTHETIC \(site.rawValue)-site cohort: \(summary.exams) exams, \(summary.images) images, \(summary.withLGE) with LGE, \(summary.lowCertainty) low-certainty")
         print(String(format: "  virtual readers' high/low-certainty agreement: %.3f (the paper's experts: 0.86)", summary.readerAgreement))
-        print("  written to \(out) (truth.csv, readers.csv, one folder per exam)")
+        if history {
+            print("  written to \(out)/sessions (truth.csv, readers.csv, one folder per exam) and \(out)/outcomes.csv")
+            print("  SYNTHETIC outcomes: recalls/inconclusive reports drawn from the readers' doubt (docs/history.md), not clinical rates")
+        } else {
+            print("  written to \(out) (truth.csv, readers.csv, one folder per exam)")
+        }
     }
 }
 
