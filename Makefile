@@ -34,7 +34,7 @@ bench: deps venv
 ## Train the default model from scratch (about 30 minutes on 2 cores): simulated cohorts + EMIDEC.
 model: deps
 	$(SWIFT) build -c release --product lgeqa
-	$(RELEASE)/lgeqa simulate cohort --n 200 --site internal --seed 101 --out .model-data/internal
+	$(RELEASE)/lgeqa simulate cohort --n 160 --site internal --seed 101 --out .model-data/internal
 	$(RELEASE)/lgeqa simulate cohort --n 60 --site external --seed 202 --out .model-data/external
 	$(RELEASE)/lgeqa model train --cohort .model-data/internal --emidec ../shared/data/emidec \
 		--external-cohort .model-data/external --epochs 14 --seed 1 --out models/lgeqa-default.lgeqa
