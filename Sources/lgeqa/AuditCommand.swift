@@ -54,14 +54,7 @@ struct AuditEstimateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var shards: [[SessionReplayResult]] = []
-        var bad = 0
-        for path in records {
-            let (results, problems) = AuditRecords.read(path: path)
-            problems.forEach { printError("lgeqa: \($0)") }
-            bad += problems.count
-            shards.append(results)
-        }
+        let (shards, bad) = readRecordShards(records)
         let results: [SessionReplayResult]
         switch AuditRecords.merge(shards) {
         case .success(let merged): results = merged
@@ -209,4 +202,17 @@ struct AuditCheckHistory: AsyncParsableCommand {
         if archive.sessions.isEmpty { throw ExitStatus.noUsableInput }
         if excluded > 0 { throw ExitStatus.partial }
     }
+}
+
+/// Every shard's session records, each bad line reported on stderr; also how many lines were bad.
+func readRecordShards(_ paths: [String]) -> (shards: [[SessionReplayResult]], bad: Int) {
+    var shards: [[SessionReplayResult]] = []
+    var bad = 0
+    for path in paths {
+        let (results, problems) = AuditRecords.read(path: path)
+        problems.forEach { printError("lgeqa: \($0)") }
+        bad += problems.count
+        shards.append(results)
+    }
+    return (shards, bad)
 }

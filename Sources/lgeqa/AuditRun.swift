@@ -292,14 +292,7 @@ struct AuditMerge: AsyncParsableCommand {
     @Option(help: "The merged records file.") var out: String
 
     func run() async throws {
-        var shards: [[SessionReplayResult]] = []
-        var bad = 0
-        for path in records {
-            let (results, problems) = AuditRecords.read(path: path)
-            problems.forEach { printError("lgeqa: \($0)") }
-            bad += problems.count
-            shards.append(results)
-        }
+        let (shards, bad) = readRecordShards(records)
         switch AuditRecords.merge(shards) {
         case .success(let merged):
             try AuditRecords.encode(merged).write(toFile: out, atomically: true, encoding: .utf8)

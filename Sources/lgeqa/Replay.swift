@@ -71,7 +71,7 @@ struct Replay: AsyncParsableCommand {
         var failed = 0
         for (number, name) in names.enumerated() {
             do {
-                var output = ReplayOutput(format: format, renderer: ReplayTextRenderer(colour: colour), speed: speed)
+                let output = ReplayOutput(format: format, renderer: ReplayTextRenderer(colour: colour), speed: speed)
                 if format == .text && number > 0 { print("") }
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
