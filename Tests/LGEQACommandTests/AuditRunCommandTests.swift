@@ -12,7 +12,7 @@ import Testing
     @Test func auditsATinySimulatedHistoryInOneRunAndInShards() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try ClassifyCommandTests().makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         let history = directory.appendingPathComponent("history")
         let simulated = try runLGEQA(["simulate", "cohort", "--n", "4", "--seed", "7", "--history", "--slices", "2", "--matrix", "96",
                                       "--no-long-axis", "--out", history.path])

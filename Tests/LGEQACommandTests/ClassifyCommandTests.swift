@@ -9,22 +9,10 @@ import Testing
 /// `lgeqa classify` through the built executable, with a small untrained model made here (the
 /// shipped model's quality is measured by `lgeqa model train`, not by tests).
 @Suite struct ClassifyCommandTests {
-    func makeModel(in directory: URL) throws -> String {
-        var configuration = NetworkConfiguration.tiny
-        configuration.outputs = ClassifierHead.allCases.count
-        let card = ModelCard(
-            modelVersion: "test", created: "2026-11-26", network: configuration,
-            preprocessing: SlicePreprocessor(targetPixelSpacing: 4, outputSize: 32),
-            trainingData: [DatasetProvenance(name: "none", licence: "none", slices: 0, patients: 0, synthetic: true)], recipe: "untrained")
-        let path = directory.appendingPathComponent("test.lgeqa").path
-        try ModelFile.write(card: card, network: try Network(configuration: configuration, seed: 1), to: path)
-        return path
-    }
-
     @Test func recordsForGoodSlicesAndNoAssessmentForBadOnes() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         try DICOMWriter().write(TestSlices.slice(rows: 64, columns: 64), context: TestSlices.context, to: directory.appendingPathComponent("a.dcm").path)
         let ct = TestEnvironment.dicomSamples.appendingPathComponent("CT_small.dcm").path
 
@@ -52,7 +40,7 @@ import Testing
     @Test func aDamagedModelIsAClearError() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         let data = try Data(contentsOf: URL(fileURLWithPath: model))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: model))
         let result = try runLGEQA(["classify", "--model", model, TestEnvironment.dicomSamples.appendingPathComponent("MR_small.dcm").path])
@@ -66,7 +54,7 @@ import Testing
     @Test func evaluateReportsThePapersMetricsPerHead() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try ClassifyCommandTests().makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         let cohort = directory.appendingPathComponent("cohort").path
         #expect(try runLGEQA(["simulate", "cohort", "--n", "1", "--seed", "4", "--out", cohort]).status == 0)
         let result = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--format", "json", "--replicates", "50"])

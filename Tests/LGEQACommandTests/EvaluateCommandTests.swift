@@ -11,7 +11,7 @@ import FoundationXML
     @Test func evaluatesASimulatedCohortAgainstItsReaders() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try ClassifyCommandTests().makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         let cohort = directory.appendingPathComponent("cohort")
         let simulated = try runLGEQA(["simulate", "cohort", "--n", "1", "--site", "internal", "--seed", "5", "--out", cohort.path])
         try #require(simulated.status == 0, "\(simulated.standardError)")

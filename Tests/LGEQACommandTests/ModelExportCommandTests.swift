@@ -7,22 +7,10 @@ import Testing
 
 /// `lgeqa model export-onnx` through the built executable: a good export and the bad-input errors.
 @Suite struct ModelExportCommandTests {
-    func makeModel(in directory: URL) throws -> String {
-        var configuration = NetworkConfiguration.tiny
-        configuration.outputs = ClassifierHead.allCases.count
-        let card = ModelCard(
-            modelVersion: "test", created: "2026-11-27", network: configuration,
-            preprocessing: SlicePreprocessor(targetPixelSpacing: 4, outputSize: 32),
-            trainingData: [DatasetProvenance(name: "none", licence: "none", slices: 0, patients: 0, synthetic: true)], recipe: "untrained")
-        let path = directory.appendingPathComponent("test.lgeqa").path
-        try ModelFile.write(card: card, network: try Network(configuration: configuration, seed: 1), to: path)
-        return path
-    }
-
     @Test func writesAnONNXFile() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         let out = directory.appendingPathComponent("model.onnx").path
         let result = try runLGEQA(["model", "export-onnx", "--model", model, "--out", out])
         #expect(result.status == 0, "\(result.standardError)")
@@ -34,7 +22,7 @@ import Testing
     @Test func outputIntoAMissingFolderIsAClearError() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let model = try makeModel(in: directory)
+        let model = try makeUntrainedModel(in: directory)
         let missing = directory.appendingPathComponent("no-such-folder").path
         let result = try runLGEQA(["model", "export-onnx", "--model", model, "--out", missing + "/model.onnx"])
         #expect(result.status != 0)
