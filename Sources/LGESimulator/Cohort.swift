@@ -11,18 +11,45 @@ public enum CohortSite: String, Sendable, Hashable, Codable, CaseIterable {
     case external
 }
 
+/// How often a cohort's exams carry artifacts and hard scar.
+public enum ArtifactMix: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The site's own rates: what an archive of that centre looks like.
+    case natural
+    /// Every cause of doubt several times as often, and more focal scar: a training set in which
+    /// the rare cause heads (arrhythmia, motion, focal spots) see enough positives. Its prevalence
+    /// is not a site's, so never evaluate calibration or an audit on it.
+    case enriched
+}
+
 /// Draws random exams for a site, reproducibly from a seed: anatomy, scar, plan and artifacts.
 public struct CohortGenerator: Sendable {
     public var site: CohortSite
     public var seed: UInt64
+    public var mix: ArtifactMix
 
-    public init(site: CohortSite, seed: UInt64) {
+    public init(site: CohortSite, seed: UInt64, mix: ArtifactMix = .natural) {
         self.site = site
         self.seed = seed
+        self.mix = mix
     }
 
     /// Fraction of exams with any scar.
     public var prevalence: Double { site == .internal ? 0.45 : 0.35 }
+
+    /// Chance per exam of each artifact event. The draws happen in the same order for every mix,
+    /// so a natural cohort stays bit for bit what it was before mixes existed.
+    struct EventRates {
+        var inversionTimeError, respiratoryGhosting, arrhythmia, motionBlur, focalScarShare: Double
+    }
+
+    var rates: EventRates {
+        switch mix {
+        case .natural:
+            return EventRates(inversionTimeError: 0.3, respiratoryGhosting: 0.22, arrhythmia: 0.1, motionBlur: 0.1, focalScarShare: 0.23)
+        case .enriched:
+            return EventRates(inversionTimeError: 0.5, respiratoryGhosting: 0.45, arrhythmia: 0.4, motionBlur: 0.4, focalScarShare: 0.45)
+        }
+    }
 
     /// Exam `index` of the cohort; independent of every other exam.
     public func exam(_ index: Int) -> ExamCase {
@@ -64,7 +91,7 @@ public struct CohortGenerator: Sendable {
             while chosen.count < min(count, slices) { chosen.insert(Int(random.uniform(0...Double(slices) - 0.01))) }
             return chosen.sorted()
         }
-        if random.uniform(0...1) < 0.3 {
+        if random.uniform(0...1) < rates.inversionTimeError {
             // TI set once and left: later slices drift off the null, or a wrong TI from the start.
             if random.uniform(0...1) < 0.5 {
                 plan.followsNullDrift = false
@@ -74,15 +101,15 @@ public struct CohortGenerator: Sendable {
                 events.append(ArtifactEvent(affects: .shortAxis(someSlices(Int(random.uniform(2...5)))), kind: .inversionTimeError(offset: offset)))
             }
         }
-        if random.uniform(0...1) < 0.22 {
+        if random.uniform(0...1) < rates.respiratoryGhosting {
             let kind = ArtifactKind.respiratoryGhosting(amplitude: random.uniform(6...16), period: random.uniform(3...5.5))
             events.append(ArtifactEvent(affects: .shortAxis(someSlices(Int(random.uniform(1...3.99)))), kind: kind, recurrence: 0.25))
         }
-        if random.uniform(0...1) < 0.1 {
+        if random.uniform(0...1) < rates.arrhythmia {
             let missed = (0..<2).map { _ in Int(random.uniform(2...14)) }
             events.append(ArtifactEvent(affects: .shortAxis(someSlices(2)), kind: .arrhythmia(missedBeats: missed, prematureBeats: []), recurrence: 0.4))
         }
-        if random.uniform(0...1) < 0.1 {
+        if random.uniform(0...1) < rates.motionBlur {
             events.append(ArtifactEvent(affects: .shortAxis(someSlices(2)), kind: .motionBlur(amplitude: random.uniform(4...9)), recurrence: 0.3))
         }
         return ExamCase(
@@ -91,7 +118,9 @@ public struct CohortGenerator: Sendable {
     }
 
     private func randomScar(_ random: inout SeededGenerator) -> ScarPattern {
-        let draw = random.uniform(0...1)
+        // Focal scar takes the top `focalScarShare` of the draw; the rest keep their proportions.
+        let uniform = random.uniform(0...1)
+        let draw = mix == .natural ? uniform : uniform * 0.77 / (1 - rates.focalScarShare)
         switch draw {
         case ..<0.55:
             let territory = CoronaryTerritory.allCases[Int(random.uniform(0...2.99))]

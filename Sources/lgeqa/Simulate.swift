@@ -72,6 +72,9 @@ struct SimulateCohort: AsyncParsableCommand {
     @Option(help: "Seed: the same seed gives the same cohort, bit for bit.")
     var seed: UInt64 = 1
 
+    @Option(help: "natural (the site's own artifact rates) or enriched (every cause of doubt and focal scar several times as often: a training set, never an evaluation set).")
+    var artifacts: ArtifactMix = .natural
+
     @Option(help: "Output folder.")
     var out: String
 
@@ -99,10 +102,10 @@ struct SimulateCohort: AsyncParsableCommand {
         _ = global.bootstrapLogging("lgeqa.simulate")
         let progress = ProgressLine(total: count, label: "exams")
         let reduction = slices == nil && matrix == nil && !noLongAxis ? nil : PlanReduction(maximumShortAxisSlices: slices, matrix: matrix, dropLongAxis: noLongAxis)
-        let summary = try CohortWriter(generator: CohortGenerator(site: site, seed: seed), history: history ? CohortHistoryModel() : nil, reduction: reduction)
+        let summary = try CohortWriter(generator: CohortGenerator(site: site, seed: seed, mix: artifacts), history: history ? CohortHistoryModel() : nil, reduction: reduction)
             .write(0..<count, to: URL(fileURLWithPath: out)) { _ in progress.advance() }
         progress.finish()
-        print("SYNTHETIC \(site.rawValue)-site cohort: \(summary.exams) exams, \(summary.images) images, \(summary.withLGE) with LGE, \(summary.lowCertainty) low-certainty")
+        print("SYNTHETIC \(site.rawValue)-site\(artifacts == .enriched ? ", artifact-enriched" : "") cohort: \(summary.exams) exams, \(summary.images) images, \(summary.withLGE) with LGE, \(summary.lowCertainty) low-certainty")
         print(String(format: "  virtual readers' high/low-certainty agreement: %.3f (the paper's experts: 0.86)", summary.readerAgreement))
         if history {
             print("  written to \(out)/sessions (truth.csv, readers.csv, one folder per exam) and \(out)/outcomes.csv")
@@ -114,3 +117,4 @@ struct SimulateCohort: AsyncParsableCommand {
 }
 
 extension CohortSite: ExpressibleByArgument {}
+extension ArtifactMix: ExpressibleByArgument {}

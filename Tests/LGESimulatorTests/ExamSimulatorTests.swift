@@ -137,4 +137,17 @@ import Testing
         #expect(external.contains { $0.patient.fieldStrength == .t3 })
         #expect(external.allSatisfy { $0.plan.vendorStyle != .siemens && $0.plan.pixelSize == 1.6 })
     }
+
+    @Test func enrichedCohortsCarryMoreArtifactsOnTheSameAnatomy() {
+        let natural = (0..<60).map { CohortGenerator(site: .internal, seed: 9).exam($0) }
+        let enriched = (0..<60).map { CohortGenerator(site: .internal, seed: 9, mix: .enriched).exam($0) }
+        // The same draws, only the thresholds differ: anatomy and heart rate are shared.
+        #expect(zip(natural, enriched).allSatisfy { $0.patient.anatomy == $1.patient.anatomy && $0.patient.heartRate == $1.patient.heartRate })
+        func events(_ exams: [ExamCase]) -> Int { exams.reduce(0) { $0 + $1.events.count } }
+        #expect(events(enriched) > events(natural) * 3 / 2)
+        func focal(_ exams: [ExamCase]) -> Int {
+            exams.reduce(0) { count, exam in count + exam.scars.filter { if case .focal = $0 { true } else { false } }.count }
+        }
+        #expect(focal(enriched) > focal(natural))
+    }
 }
