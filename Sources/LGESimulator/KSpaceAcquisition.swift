@@ -138,6 +138,7 @@ public struct KSpaceSimulator: Sendable {
     static let breathingTissues: Set<Tissue> = [.liver, .lung]
 
     let transforms = FourierTransformCache()
+    let buffers = ComplexImagePool()
 
     public init() {}
 
@@ -191,10 +192,10 @@ public struct KSpaceSimulator: Sendable {
         // (breathing), the chest wall and air (still). Buckets that would move alike share one.
         let breathes = motion.respiratory != nil
         let blurs = motion.cardiacBlur > 0
-        let kStatic = ComplexImage(rows: rows, columns: columns)
-        var kBreathing = breathes ? ComplexImage(rows: rows, columns: columns) : nil
-        var kCardiac = blurs ? ComplexImage(rows: rows, columns: columns) : nil
-        let kReference = motion.isStill ? nil : Optional(ComplexImage(rows: rows, columns: columns))
+        let kStatic = buffers.take(rows: rows, columns: columns)
+        var kBreathing = breathes ? buffers.take(rows: rows, columns: columns) : nil
+        var kCardiac = blurs ? buffers.take(rows: rows, columns: columns) : nil
+        let kReference = motion.isStill ? nil : Optional(buffers.take(rows: rows, columns: columns))
         // With a regular rhythm the motion-free reference has the very same line weights: it is
         // the sum of the buckets before they move, so it needs no accumulation of its own.
         let referenceNeedsOwnWeights = kReference != nil && !motion.rhythm.isRegular
@@ -223,8 +224,9 @@ public struct KSpaceSimulator: Sendable {
             } else {
                 bucket = kStatic
             }
+            let occupancy = folded.withUnsafeBufferPointer { LineOccupancy(map: $0.baseAddress!, rows: rows, columns: columns) }
             contributions.append(TissueContribution(
-                map: folded, density: density, weights: weights, stillWeights: stillWeights, bucket: bucket))
+                map: folded, occupancy: occupancy, density: density, weights: weights, stillWeights: stillWeights, bucket: bucket))
         }
         // Tissues of one bucket side by side, so that pairs share their bucket.
         let bucketOrder = [kCardiac, kBreathing, kStatic].compactMap { $0 }
@@ -232,7 +234,7 @@ public struct KSpaceSimulator: Sendable {
         // Two real maps go through one complex transform (one as the real part, one as the
         // imaginary part) and are told apart by their Hermitian symmetry.
         // The proton-density image (for the PSIR reference) is summed on the way.
-        let packed = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let packed = buffers.take(rows: rows, columns: columns, zeroed: false)
         for first in stride(from: 0, to: contributions.count, by: 2) {
             let a = contributions[first]
             let b = first + 1 < contributions.count ? contributions[first + 1] : nil
@@ -250,8 +252,13 @@ public struct KSpaceSimulator: Sendable {
                     }
                 }
             }
-            fft.forwardAlongLines(packed)
-            accumulate(packed, a, b, reference: referenceNeedsOwnWeights ? kReference : nil, linesAreRows: peAlongColumns)
+            // Rows (or columns) that neither map touches stay zero through the transform along
+            // the lines and add nothing to the buckets: both steps skip them.
+            let occupied = b.map { a.occupancy.union($0.occupancy) } ?? a.occupancy
+            fft.forwardAlongLines(packed, occupied: occupied)
+            accumulate(
+                packed, a, b, occupied: occupied, reference: referenceNeedsOwnWeights ? kReference : nil,
+                linesAreRows: peAlongColumns)
         }
         contributions = []
         if let kReference, !referenceNeedsOwnWeights {
@@ -284,6 +291,7 @@ public struct KSpaceSimulator: Sendable {
                 // breathes with the liver and lungs, in one go.
                 applyShifts(blur.map { (rows: 0, columns: $0) }, to: cardiac, transforms: fft)
                 breathing.add(cardiac)
+                buffers.recycle([cardiac])
                 kCardiac = nil
             } else if let respiratoryShifts {
                 // The drift is along the readout: the heart breathes and drifts by itself.
@@ -300,6 +308,7 @@ public struct KSpaceSimulator: Sendable {
         for bucket in [kBreathing, kCardiac] {
             if let bucket { kStatic.add(bucket) }
         }
+        buffers.recycle([kBreathing, kCardiac])
         kBreathing = nil
         kCardiac = nil
         fft.inverseAlongLines(kStatic)
@@ -335,8 +344,8 @@ public struct KSpaceSimulator: Sendable {
         let sigma = KSpaceSimulator.gain * Float(max(bloodSignal, 1e-3) / max(settings.bloodSNR, 0.1))
         let gain = KSpaceSimulator.gain
         var magnitude = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
-        let signal = ComplexImage(rows: rows, columns: columns, zeroed: false)
-        let referenceImage = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let signal = buffers.take(rows: rows, columns: columns, zeroed: false)
+        let referenceImage = buffers.take(rows: rows, columns: columns, zeroed: false)
         // The PSIR reference is a low-flip proton-density image from the recovery heartbeat.
         // It is smoothed before use, so its noise only needs to exist at a coarse scale.
         let referenceGain = gain * 0.25
@@ -401,7 +410,7 @@ public struct KSpaceSimulator: Sendable {
                 }
             }
         } } } } } } } }
-        let smooth = KSpaceSimulator.boxBlur(referenceImage, radius: 4)
+        let smooth = KSpaceSimulator.boxBlur(referenceImage, radius: 4, buffers: buffers)
         var psir = [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
         do {
             let signal = signal.values, smooth = smooth.values
@@ -451,7 +460,7 @@ public struct KSpaceSimulator: Sendable {
             }
             artifact = difference
         }
-        withExtendedLifetime((kStatic, kReference, packed, signal, referenceImage, smooth)) {}
+        buffers.recycle([kStatic, kReference, packed, signal, referenceImage, smooth])
         return AcquiredImages(
             geometry: fold.geometry, magnitude: magnitude, psir: psir, noiseSigma: sigma, artifact: artifact,
             shots: shots, duration: beatStart[rr.count] / 1000)
@@ -514,8 +523,8 @@ public struct KSpaceSimulator: Sendable {
     /// M = conj(Z) at the mirrored line frequency (the same sample), A = (Z + M)/2 and
     /// B = (Z − M)/(2i) are the spectra of a and b. Line index = signed frequency + lines/2.
     private func accumulate(
-        _ packed: ComplexImage, _ a: TissueContribution, _ b: TissueContribution?, reference: ComplexImage?,
-        linesAreRows: Bool
+        _ packed: ComplexImage, _ a: TissueContribution, _ b: TissueContribution?, occupied: LineOccupancy,
+        reference: ComplexImage?, linesAreRows: Bool
     ) {
         let rows = packed.rows, columns = packed.columns
         let lines = a.weights.count
@@ -548,41 +557,44 @@ public struct KSpaceSimulator: Sendable {
             let sum = scratch.baseAddress!, difference = sum + width
             // Adds one run of `width` interleaved values whose A and B are in `sum` and
             // `difference`, weighted per value from index `w` on, or all by weight `w`.
+            // Only the occupied columns hold anything when lines are rows; all of a row otherwise.
+            let span = linesAreRows ? 2 * occupied.columns.lowerBound..<2 * occupied.columns.upperBound : 0..<width
             @inline(__always) func add(at offset: Int, weight w: Int, perValue: Bool) {
                 let ta = ta + offset, tb = tb + offset
                 if perValue {
                     let (wa, wb) = (wa.baseAddress! + w, wb.baseAddress! + w)
                     if ta == tb {
-                        for j in 0..<width { ta[j] += wa[j] * sum[j] + wb[j] * difference[j] }
+                        for j in span { ta[j] += wa[j] * sum[j] + wb[j] * difference[j] }
                     } else {
-                        for j in 0..<width { ta[j] += wa[j] * sum[j] }
-                        for j in 0..<width { tb[j] += wb[j] * difference[j] }
+                        for j in span { ta[j] += wa[j] * sum[j] }
+                        for j in span { tb[j] += wb[j] * difference[j] }
                     }
                     if let tr {
                         let tr = tr + offset
                         let (ra, rb) = (ra.baseAddress! + w, rb.baseAddress! + w)
-                        for j in 0..<width { tr[j] += ra[j] * sum[j] + rb[j] * difference[j] }
+                        for j in span { tr[j] += ra[j] * sum[j] + rb[j] * difference[j] }
                     }
                 } else {
                     let (wa, wb) = (wa[w], wb[w])
                     if ta == tb {
-                        for j in 0..<width { ta[j] += wa * sum[j] + wb * difference[j] }
+                        for j in span { ta[j] += wa * sum[j] + wb * difference[j] }
                     } else {
-                        for j in 0..<width { ta[j] += wa * sum[j] }
-                        for j in 0..<width { tb[j] += wb * difference[j] }
+                        for j in span { ta[j] += wa * sum[j] }
+                        for j in span { tb[j] += wb * difference[j] }
                     }
                     if let tr {
                         let tr = tr + offset
                         let (ra, rb) = (ra[w], rb[w])
-                        for j in 0..<width { tr[j] += ra * sum[j] + rb * difference[j] }
+                        for j in span { tr[j] += ra * sum[j] + rb * difference[j] }
                     }
                 }
             }
             if linesAreRows {
                 // Line f is row f; its mirror is row −f.
+                guard !span.isEmpty else { return }
                 for f in 0..<rows {
                     let row = z + 2 * f * columns, mirror = z + 2 * (f == 0 ? 0 : rows - f) * columns
-                    for j in stride(from: 0, to: width, by: 2) {
+                    for j in stride(from: span.lowerBound, to: span.upperBound, by: 2) {
                         sum[j] = row[j] + mirror[j]
                         sum[j + 1] = row[j + 1] - mirror[j + 1]
                         difference[j] = row[j + 1] + mirror[j + 1]
@@ -592,7 +604,7 @@ public struct KSpaceSimulator: Sendable {
                 }
             } else {
                 // Line f is column f; its mirror is column −f of the same row.
-                for r in 0..<rows {
+                for r in 0..<rows where occupied.rows[r] {
                     let row = z + 2 * r * columns, end = row + 2 * columns
                     (sum[0], sum[1]) = (2 * row[0], 0)
                     (difference[0], difference[1]) = (2 * row[1], 0)
@@ -723,10 +735,10 @@ public struct KSpaceSimulator: Sendable {
     /// The mean over a (2·radius+1)² window of a complex image, the window clamped at the
     /// image edges (as ``ImageFilters/boxBlur(_:rows:columns:radius:precision:)``), real and
     /// imaginary parts together: running sums along each row, then down the columns.
-    static func boxBlur(_ image: ComplexImage, radius: Int) -> ComplexImage {
+    static func boxBlur(_ image: ComplexImage, radius: Int, buffers: ComplexImagePool) -> ComplexImage {
         let rows = image.rows, columns = image.columns
-        let horizontal = ComplexImage(rows: rows, columns: columns, zeroed: false)
-        let result = ComplexImage(rows: rows, columns: columns, zeroed: false)
+        let horizontal = buffers.take(rows: rows, columns: columns, zeroed: false)
+        let result = buffers.take(rows: rows, columns: columns, zeroed: false)
         // Reciprocal window sizes by (clamped) window start and end.
         func inverseWidths(_ n: Int) -> [Float] {
             (0..<n).map { i in 1 / Float(min(n - 1, i + radius) - max(0, i - radius) + 1) }
@@ -783,7 +795,8 @@ public struct KSpaceSimulator: Sendable {
                 for j in 0..<width { out[j] = sums[j] * scale }
             }
         }
-        withExtendedLifetime((image, horizontal)) {}
+        withExtendedLifetime(image) {}
+        buffers.recycle([horizontal])
         return result
     }
 }
@@ -792,6 +805,8 @@ public struct KSpaceSimulator: Sendable {
 /// k-space line, and the hybrid-space bucket it moves with.
 struct TissueContribution {
     var map: [Float]
+    /// Rows and columns of `map` that hold anything.
+    var occupancy: LineOccupancy
     /// Relative proton density.
     var density: Float
     /// Signal per line in acquisition order (line index = signed frequency + lines/2).
