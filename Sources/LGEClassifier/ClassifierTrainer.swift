@@ -61,8 +61,13 @@ public struct ClassifierTrainer: Sendable {
         public var history: [EpochReport]
     }
 
+    /// Trains a network on `training`, choosing temperatures on `validation`.
+    ///
+    /// With `initialNetwork` the weights start from it (fine-tuning, e.g. a network pretrained
+    /// on simulator cohorts); its configuration must be the recipe's.
     public func train(
-        training: [LabeledSlice], validation: [LabeledSlice], progress: (EpochReport) -> Void = { _ in }
+        training: [LabeledSlice], validation: [LabeledSlice], initialNetwork: Network? = nil,
+        progress: (EpochReport) -> Void = { _ in }
     ) throws -> Result {
         let heads = ClassifierHead.allCases
         let trainingInputs = try training.map(prepare)
@@ -83,7 +88,8 @@ public struct ClassifierTrainer: Sendable {
         }
         let loss = BinaryCrossEntropy(labelSmoothing: recipe.labelSmoothing, positiveWeights: positiveWeights)
 
-        var network = try Network(configuration: recipe.network, seed: recipe.seed)
+        var network = try initialNetwork ?? Network(configuration: recipe.network, seed: recipe.seed)
+        guard network.configuration == recipe.network else { throw TrainingError.initialNetworkMismatch }
         var optimizer = AdamW(weightDecay: recipe.weightDecay)
         let stepsPerEpoch = max(1, (training.count + recipe.batchSize - 1) / recipe.batchSize)
         let totalSteps = stepsPerEpoch * recipe.epochs
@@ -176,5 +182,17 @@ public struct ClassifierTrainer: Sendable {
             values += folded.infer(Tensor(shape: [batch.count, 1, size, size], values: batch.flatMap(\.values))).values
         }
         return Tensor(shape: [images.count, ClassifierHead.allCases.count], values: values)
+    }
+}
+
+/// Why training cannot start.
+public enum TrainingError: Error, CustomStringConvertible, Sendable {
+    case initialNetworkMismatch
+
+    public var description: String {
+        switch self {
+        case .initialNetworkMismatch:
+            "the initial model's architecture differs from the training recipe's; fine-tune from a model trained with the same network configuration"
+        }
     }
 }

@@ -244,28 +244,33 @@ struct LineOccupancy {
     /// Columns from the first to the last one with a nonzero value (empty when none).
     var columns: Range<Int>
 
-    static func empty(rows: Int) -> LineOccupancy { LineOccupancy(rows: [Bool](repeating: false, count: rows), columns: 0..<0) }
-
-    /// The support of a row-major `rows` × `columns` map of values ≥ 0 (tested through bit
-    /// patterns, so the loops vectorise).
-    init(map: UnsafePointer<Float>, rows: Int, columns: Int) {
-        var rowHasValue = [Bool](repeating: false, count: rows)
-        var columnBits = [UInt32](repeating: 0, count: columns)
-        columnBits.withUnsafeMutableBufferPointer { columnBits in
-            for r in 0..<rows {
-                let line = UnsafeRawPointer(map + r * columns).assumingMemoryBound(to: UInt32.self)
-                var any: UInt32 = 0
-                for c in 0..<columns {
-                    any |= line[c]
-                    columnBits[c] |= line[c]
+    /// The support of a row-major `rows` × `columns` map of values ≥ 0 along one axis: the
+    /// rows that hold anything (all columns counted as occupied), or with `columnsOnly` the
+    /// column span (all rows counted as occupied). Values are tested through their bit
+    /// patterns, so the loops vectorise.
+    init(map: UnsafePointer<Float>, rows: Int, columns: Int, columnsOnly: Bool) {
+        let bits = UnsafeRawPointer(map).assumingMemoryBound(to: UInt32.self)
+        if columnsOnly {
+            var columnBits = [UInt32](repeating: 0, count: columns)
+            columnBits.withUnsafeMutableBufferPointer { columnBits in
+                for r in 0..<rows {
+                    let line = bits + r * columns
+                    for c in 0..<columns { columnBits[c] |= line[c] }
                 }
-                rowHasValue[r] = any != 0
             }
+            let first = columnBits.firstIndex { $0 != 0 }
+            let last = columnBits.lastIndex { $0 != 0 }
+            self.rows = [Bool](repeating: first != nil, count: rows)
+            self.columns = first.map { $0..<(last! + 1) } ?? 0..<0
+        } else {
+            self.rows = (0..<rows).map { r in
+                let line = bits + r * columns
+                var any: UInt32 = 0
+                for c in 0..<columns { any |= line[c] }
+                return any != 0
+            }
+            self.columns = self.rows.contains(true) ? 0..<columns : 0..<0
         }
-        let first = columnBits.firstIndex { $0 != 0 }
-        let last = columnBits.lastIndex { $0 != 0 }
-        self.rows = rowHasValue
-        self.columns = first.map { $0..<(last! + 1) } ?? 0..<0
     }
 
     init(rows: [Bool], columns: Range<Int>) {

@@ -224,7 +224,7 @@ public struct KSpaceSimulator: Sendable {
             } else {
                 bucket = kStatic
             }
-            let occupancy = folded.withUnsafeBufferPointer { LineOccupancy(map: $0.baseAddress!, rows: rows, columns: columns) }
+            let occupancy = folded.withUnsafeBufferPointer { LineOccupancy(map: $0.baseAddress!, rows: rows, columns: columns, columnsOnly: peAlongColumns) }
             contributions.append(TissueContribution(
                 map: folded, occupancy: occupancy, density: density, weights: weights, stillWeights: stillWeights, bucket: bucket))
         }

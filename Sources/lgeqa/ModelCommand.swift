@@ -68,6 +68,8 @@ struct ModelTrain: AsyncParsableCommand {
     @Option(help: "Training epochs.") var epochs = 15
     @Option(help: "Seed for splits, initialisation and augmentation.") var seed: UInt64 = 1
     @Option(help: "Use at most this many training slices (0: all).") var limit = 0
+    @Option(help: "Start from this model's weights (fine-tuning) instead of a random initialisation; its data is listed in the new card.")
+    var initialModel: String?
 
     @OptionGroup var global: GlobalOptions
 
@@ -75,6 +77,11 @@ struct ModelTrain: AsyncParsableCommand {
         let logger = global.bootstrapLogging("lgeqa.model")
         var slices: [LabeledSlice] = []
         var provenance: [DatasetProvenance] = []
+        var recipe = TrainingRecipe(seed: seed)
+        recipe.epochs = epochs
+        let initial = try initialModel.map { try InitialModel.load($0, for: recipe) }
+        // A fine-tuned network still carries what its starting point learned, licences included.
+        provenance += initial?.card.trainingData ?? []
         for cohort in cohorts {
             let (loaded, failures) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort))
             failures.forEach { printError("lgeqa: \($0)") }
@@ -98,16 +105,14 @@ struct ModelTrain: AsyncParsableCommand {
         let test = slices.filter { split.test.contains($0.patient) }
         logger.notice("training on \(train.count) slices, validating on \(validation.count), testing on \(test.count)")
 
-        var recipe = TrainingRecipe(seed: seed)
-        recipe.epochs = epochs
-        let result = try ClassifierTrainer(recipe: recipe).train(training: train, validation: validation) { report in
+        let result = try ClassifierTrainer(recipe: recipe).train(training: train, validation: validation, initialNetwork: initial?.network) { report in
             let validation = report.validationLoss.map { String(format: "%.4f", $0) } ?? "-"
             printError("epoch \(report.epoch)  training loss " + String(format: "%.4f", report.trainingLoss) + "  validation loss \(validation)  " + String(format: "%.0f s", report.seconds))
         }
         var card = ModelCard(
             modelVersion: "0.1-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
             preprocessing: recipe.preprocessing, temperatures: result.temperatures, trainingData: provenance,
-            recipe: "lgeqa model train --epochs \(epochs) --seed \(seed); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))")
+            recipe: "lgeqa model train --epochs \(epochs) --seed \(seed)\(initial.map { " fine-tuned from model \($0.card.modelVersion)" } ?? ""); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))")
         let classifier = SliceClassifier(card: card, network: result.network)
         card.evaluation = evaluate(classifier, test, prefix: "test")
         if let externalCohort {
@@ -193,4 +198,24 @@ struct ModelEvaluate: AsyncParsableCommand {
             print("\n95% intervals: percentile bootstrap over patients (\(replicates) replicates). Simulated cohorts are SYNTHETIC data.")
         }
     }
+}
+
+/// A model to fine-tune from (`--initial-model`), checked against the recipe it will train under.
+struct InitialModel {
+    var card: ModelCard
+    var network: Network
+
+    static func load(_ path: String, for recipe: TrainingRecipe) throws -> InitialModel {
+        let (card, network) = try ModelFile.read(path)
+        guard card.network == recipe.network else {
+            throw CommandError("\(path): its network configuration differs from the training recipe's; fine-tune from a model trained by this version of lgeqa")
+        }
+        guard card.preprocessing == recipe.preprocessing else {
+            throw CommandError("\(path): its preprocessing (pixel spacing, size, normalisation) differs from the training recipe's; fine-tune from a model trained by this version of lgeqa")
+        }
+        return InitialModel(card: card, network: network)
+    }
+
+    /// Whether it learned from EMIDEC (its card lists EMIDEC data).
+    var learnedFromEMIDEC: Bool { card.trainingData.contains { !$0.synthetic && $0.name.contains("EMIDEC") } }
 }

@@ -29,6 +29,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
     @Option(name: .customLong("cohort"), help: "A simulated cohort added to every fold's training (repeatable).")
     var cohorts: [String] = []
 
+    @Option(help: "Start every fold from this model's weights (e.g. pretrained on simulator cohorts only); it must not have learned from EMIDEC.")
+    var initialModel: String?
     @Option(help: "Number of folds.") var folds = 5
     @Option(help: "Training epochs per fold.") var epochs = 30
     @Option(help: "Seed for folds, initialisation and augmentation.") var seed: UInt64 = 1
@@ -52,11 +54,16 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var epochs: Int
         var seed: UInt64
         var syntheticTrainingSlices: Int
+        var initialModel: String?
     }
 
     func run() async throws {
         let logger = global.bootstrapLogging("lgeqa.model")
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2 (found \(folds))") }
+        let initial = try initialModel.map { try InitialModel.load($0, for: TrainingRecipe(seed: seed)) }
+        if let initial, initial.learnedFromEMIDEC {
+            throw CommandError("\(initialModel!): this model learned from EMIDEC (its card lists it), so every fold would score patients it has seen; pretrain without --emidec (e.g. `lgeqa model train --cohort DIR --out pretrained.lgeqa`)")
+        }
         let (emidecSlices, failures) = try EMIDECDataset.load(directory: URL(fileURLWithPath: emidec))
         failures.forEach { printError("lgeqa: \($0)") }
         var synthetic: [LabeledSlice] = []
@@ -74,7 +81,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             logger.notice("fold \(index + 1)/\(folds): training on \(training.count) slices, scoring \(test.count) slices of \(heldOut.count) patients")
             var recipe = TrainingRecipe(seed: seed &+ UInt64(index))
             recipe.epochs = epochs
-            let trained = try ClassifierTrainer(recipe: recipe).train(training: training, validation: []) { report in
+            let trained = try ClassifierTrainer(recipe: recipe).train(training: training, validation: [], initialNetwork: initial?.network) { report in
                 logger.info("fold \(index + 1) epoch \(report.epoch): training loss \(String(format: "%.4f", report.trainingLoss)), \(String(format: "%.0f", report.seconds)) s")
             }
             let card = ModelCard(
@@ -94,7 +101,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         let report = Report(
             folds: results,
             pooled: ClassificationReport(cases: pooled, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: seed)),
-            epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count)
+            epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion)
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -103,6 +110,10 @@ struct ModelCrossValidate: AsyncParsableCommand {
         case .table:
             print("EMIDEC \(folds)-fold patient-level cross-validation, slice-level LGE presence (real images)")
             print("  \(epochs) epochs per fold, seed \(seed)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
+            if let initial {
+                let sources = initial.card.trainingData.map { $0.synthetic ? "\($0.name) (SYNTHETIC)" : $0.name }.joined(separator: ", ")
+                print("  every fold fine-tuned from model \(initial.card.modelVersion), pretrained on \(sources)")
+            }
             for fold in results {
                 print("  fold \(fold.fold): \(fold.patients) patients, \(fold.slices) slices, ROC AUC \(fold.rocAUC.map { String(format: "%.3f", $0) } ?? "-"), accuracy \(fold.accuracy.map { String(format: "%.3f", $0) } ?? "-")")
             }

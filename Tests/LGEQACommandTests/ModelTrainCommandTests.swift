@@ -1,0 +1,31 @@
+import Foundation
+import LGETestSupport
+import Testing
+
+/// Fine-tuning (`--initial-model`) guards in `lgeqa model train` and `model cross-validate`: they
+/// fail before any data is loaded or any training starts.
+@Suite struct ModelTrainCommandTests {
+    @Test func crossValidationRefusesAStartingModelThatLearnedFromEMIDEC() throws {
+        // The shipped model's card lists EMIDEC: fine-tuning every fold from it would score
+        // patients it has already seen.
+        let shipped = TestEnvironment.repositoryRoot.appendingPathComponent("models/lgeqa-default.lgeqa").path
+        let emidec = TestEnvironment.sharedData.appendingPathComponent("data/emidec").path
+        let result = try runLGEQA(["model", "cross-validate", "--emidec", emidec, "--initial-model", shipped, "--epochs", "1"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("learned from EMIDEC"))
+        #expect(result.standardError.contains("pretrain without --emidec"))
+        #expect(!result.standardOutput.contains("fold 1"))
+    }
+
+    @Test func fineTuningRefusesAModelOfAnotherArchitecture() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tiny = try makeUntrainedModel(in: directory)
+        let out = directory.appendingPathComponent("tuned.lgeqa").path
+        let result = try runLGEQA(["model", "train", "--cohort", directory.path, "--initial-model", tiny, "--out", out])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains(tiny))
+        #expect(result.standardError.contains("network configuration differs"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
