@@ -190,40 +190,32 @@ public struct HeartPhantom: Sendable, Codable {
             }
         }
 
-        // The maps are written in place: one store per pure pixel, then the mixed pixels'
-        // fractions; a tissue absent from the plane stays all zero.
+        // Mixed pixels: every sub-sample on `lines` (one per through-plane and down-column
+        // offset) at each along-row offset: a (line, offset) pair per sub-sample of a pixel.
+        // Each pair's labels outside the heart are written run by run once per image row
+        // (`outsideHeart`); only points in its heart columns are classified one by one, and
+        // only for mixed pixels. Their label counts go to `mixedCounts`, `labelCount` per pixel
+        // in `mixedPixels` order.
         let labelCount = Label.allCases.count
-        let mapOfLabel = Label.allCases.map { Tissue.allCases.firstIndex(of: $0.tissue)! }
-        let maps = Self.zeroedMaps(count: Tissue.allCases.count, length: pixels) { maps in
-            let labelMaps = mapOfLabel.map { maps[$0] }
-            labelMaps.withUnsafeBufferPointer { labelMaps in
-                pureLabels.withUnsafeBufferPointer { pureLabels in
-                    for pixel in 0..<pixels where pureLabels[pixel] != mixed {
-                        labelMaps[Int(pureLabels[pixel])][pixel] = 1
-                    }
-                }
-            }
-
-            // Mixed pixels: every sub-sample on `lines` (one per through-plane and down-column
-            // offset) at each along-row offset: a (line, offset) pair per sub-sample of a pixel.
-            // Each pair's labels outside the heart are written run by run once per image row
-            // (`outsideHeart`); only points in its heart columns are classified one by one, and
-            // only for mixed pixels.
-            let lineCount = across.count * downColumn.count
-            let pairs = lineCount * alongRow.count
-            let lines = UnsafeMutableBufferPointer<PhantomLine>.allocate(capacity: lineCount)
-            let outsideHeart = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: pairs * columns)
-            let heartLow = UnsafeMutableBufferPointer<Int>.allocate(capacity: pairs)
-            let heartHigh = UnsafeMutableBufferPointer<Int>.allocate(capacity: pairs)
-            let counts = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: labelCount)
-            defer {
-                lines.deallocate()
-                outsideHeart.deallocate()
-                heartLow.deallocate()
-                heartHigh.deallocate()
-                counts.deallocate()
-            }
-            pureLabels.withUnsafeBufferPointer { pureLabels in
+        let mixedTotal = pureLabels.reduce(0) { $0 + ($1 == mixed ? 1 : 0) }
+        var mixedPixels: [Int] = []
+        mixedPixels.reserveCapacity(mixedTotal)
+        var mixedCounts = [UInt16](repeating: 0, count: mixedTotal * labelCount)
+        let lineCount = across.count * downColumn.count
+        let pairs = lineCount * alongRow.count
+        let lines = UnsafeMutableBufferPointer<PhantomLine>.allocate(capacity: lineCount)
+        let outsideHeart = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: pairs * columns)
+        let heartLow = UnsafeMutableBufferPointer<Int>.allocate(capacity: pairs)
+        let heartHigh = UnsafeMutableBufferPointer<Int>.allocate(capacity: pairs)
+        defer {
+            lines.deallocate()
+            outsideHeart.deallocate()
+            heartLow.deallocate()
+            heartHigh.deallocate()
+        }
+        var mixedIndex = 0
+        pureLabels.withUnsafeBufferPointer { pureLabels in
+            mixedCounts.withUnsafeMutableBufferPointer { mixedCounts in
                 for row in 0..<rows {
                     let rowPure = pureLabels.baseAddress! + row * columns
                     guard (0..<columns).contains(where: { rowPure[$0] == mixed }) else { continue }
@@ -246,7 +238,7 @@ public struct HeartPhantom: Sendable, Codable {
                         }
                     }
                     for column in 0..<columns where rowPure[column] == mixed {
-                        counts.update(repeating: 0)
+                        let counts = mixedCounts.baseAddress! + mixedIndex * labelCount
                         if heartSpan.contains(column) {
                             for pair in 0..<pairs {
                                 var label = Int(outsideHeart[pair * columns + column])
@@ -261,14 +253,38 @@ public struct HeartPhantom: Sendable, Codable {
                         } else {
                             for pair in 0..<pairs { counts[Int(outsideHeart[pair * columns + column])] &+= 1 }
                         }
-                        let pixel = row * columns + column
-                        for l in 0..<labelCount where counts[l] != 0 {
-                            labelMaps[l][pixel] = Float(counts[l]) * weight
-                        }
+                        mixedPixels.append(row * columns + column)
+                        mixedIndex += 1
                     }
                 }
             }
         }
+
+        // Only the tissues the plane contains get a map of their own; the others share one
+        // array of zeros (copy on write), which spares allocating and touching their memory.
+        var present = [Bool](repeating: false, count: 256)
+        for label in pureLabels { present[Int(label)] = true }
+        for (index, count) in mixedCounts.enumerated() where count != 0 { present[index % labelCount] = true }
+        let presentLabels = Label.allCases.filter { present[$0.rawValue] }
+        let written = Self.zeroedMaps(count: presentLabels.count, length: pixels) { buffers in
+            // One store per pure pixel, then the mixed pixels' fractions.
+            var labelMaps = [UnsafeMutablePointer<Float>?](repeating: nil, count: labelCount)
+            for (label, buffer) in zip(presentLabels, buffers) { labelMaps[label.rawValue] = buffer }
+            pureLabels.withUnsafeBufferPointer { pureLabels in
+                for pixel in 0..<pixels where pureLabels[pixel] != mixed {
+                    labelMaps[Int(pureLabels[pixel])]![pixel] = 1
+                }
+            }
+            for (index, pixel) in mixedPixels.enumerated() {
+                for l in 0..<labelCount where mixedCounts[index * labelCount + l] != 0 {
+                    labelMaps[l]![pixel] = Float(mixedCounts[index * labelCount + l]) * weight
+                }
+            }
+        }
+        var maps = [[Float]](
+            repeating: presentLabels.count < labelCount ? [Float](repeating: 0, count: pixels) : [],
+            count: Tissue.allCases.count)
+        for (label, map) in zip(presentLabels, written) { maps[Tissue.allCases.firstIndex(of: label.tissue)!] = map }
         return TissueFractions(rows: rows, columns: columns, maps: maps)
     }
 
