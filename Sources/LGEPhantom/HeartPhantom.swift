@@ -197,7 +197,11 @@ public struct HeartPhantom: Sendable, Codable {
         // only for mixed pixels. Their label counts go to `mixedCounts`, `labelCount` per pixel
         // in `mixedPixels` order.
         let labelCount = Label.allCases.count
-        let mixedTotal = pureLabels.reduce(0) { $0 + ($1 == mixed ? 1 : 0) }
+        let mixedTotal = pureLabels.withUnsafeBufferPointer { pureLabels in
+            var total = 0
+            for label in pureLabels where label == mixed { total += 1 }
+            return total
+        }
         var mixedPixels: [Int] = []
         mixedPixels.reserveCapacity(mixedTotal)
         var mixedCounts = [UInt16](repeating: 0, count: mixedTotal * labelCount)
@@ -214,6 +218,7 @@ public struct HeartPhantom: Sendable, Codable {
             heartHigh.deallocate()
         }
         var mixedIndex = 0
+        var mixedLabelBits: UInt32 = 0
         pureLabels.withUnsafeBufferPointer { pureLabels in
             mixedCounts.withUnsafeMutableBufferPointer { mixedCounts in
                 for row in 0..<rows {
@@ -249,9 +254,14 @@ public struct HeartPhantom: Sendable, Codable {
                                     label = cardiac.rawValue
                                 }
                                 counts[label] &+= 1
+                                mixedLabelBits |= 1 &<< UInt32(label)
                             }
                         } else {
-                            for pair in 0..<pairs { counts[Int(outsideHeart[pair * columns + column])] &+= 1 }
+                            for pair in 0..<pairs {
+                                let label = outsideHeart[pair * columns + column]
+                                counts[Int(label)] &+= 1
+                                mixedLabelBits |= 1 &<< UInt32(label)
+                            }
                         }
                         mixedPixels.append(row * columns + column)
                         mixedIndex += 1
@@ -260,54 +270,32 @@ public struct HeartPhantom: Sendable, Codable {
             }
         }
 
+        // Each tissue's map in one vectorised pass over the pure labels, then its mixed pixels.
         // Only the tissues the plane contains get a map of their own; the others share one
         // array of zeros (copy on write), which spares allocating and touching their memory.
-        var present = [Bool](repeating: false, count: 256)
-        for label in pureLabels { present[Int(label)] = true }
-        for (index, count) in mixedCounts.enumerated() where count != 0 { present[index % labelCount] = true }
-        let presentLabels = Label.allCases.filter { present[$0.rawValue] }
-        let written = Self.zeroedMaps(count: presentLabels.count, length: pixels) { buffers in
-            // One store per pure pixel, then the mixed pixels' fractions.
-            var labelMaps = [UnsafeMutablePointer<Float>?](repeating: nil, count: labelCount)
-            for (label, buffer) in zip(presentLabels, buffers) { labelMaps[label.rawValue] = buffer }
-            pureLabels.withUnsafeBufferPointer { pureLabels in
-                for pixel in 0..<pixels where pureLabels[pixel] != mixed {
-                    labelMaps[Int(pureLabels[pixel])]![pixel] = 1
-                }
-            }
-            for (index, pixel) in mixedPixels.enumerated() {
-                for l in 0..<labelCount where mixedCounts[index * labelCount + l] != 0 {
-                    labelMaps[l]![pixel] = Float(mixedCounts[index * labelCount + l]) * weight
-                }
-            }
+        let present = pureLabels.withUnsafeBufferPointer { pureLabels in
+            // One bit per label (`mixed` lands on bit 31, which is no label's).
+            var bits = mixedLabelBits
+            for label in pureLabels { bits |= UInt32(1) &<< UInt32(label & 31) }
+            return bits
         }
         var maps = [[Float]](
-            repeating: presentLabels.count < labelCount ? [Float](repeating: 0, count: pixels) : [],
-            count: Tissue.allCases.count)
-        for (label, map) in zip(presentLabels, written) { maps[Tissue.allCases.firstIndex(of: label.tissue)!] = map }
-        return TissueFractions(rows: rows, columns: columns, maps: maps)
-    }
-
-    /// `count` maps of `length` zeros, which `fill` writes through pointers while the arrays are
-    /// being built, so they need neither a copy nor a uniqueness check per store.
-    private static func zeroedMaps(
-        count: Int, length: Int, _ fill: ([UnsafeMutablePointer<Float>]) -> Void
-    ) -> [[Float]] {
-        // Each level builds one array and, inside its initialiser, the ones after it.
-        func build(_ pointers: [UnsafeMutablePointer<Float>]) -> [[Float]] {
-            guard pointers.count < count else {
-                fill(pointers)
-                return []
+            repeating: present & 0x3FF == 0x3FF ? [] : [Float](repeating: 0, count: pixels), count: Tissue.allCases.count)
+        for label in Label.allCases where present & (1 << label.rawValue) != 0 {
+            let code = UInt8(label.rawValue)
+            maps[Tissue.allCases.firstIndex(of: label.tissue)!] = pureLabels.withUnsafeBufferPointer { pureLabels in
+                [Float](unsafeUninitializedCapacity: pixels) { map, initialised in
+                    let pure = pureLabels.baseAddress!, out = map.baseAddress!
+                    for i in 0..<pixels { out[i] = pure[i] == code ? 1 : 0 }
+                    for (index, pixel) in mixedPixels.enumerated() {
+                        let count = mixedCounts[index * labelCount + label.rawValue]
+                        if count != 0 { out[pixel] = Float(count) * weight }
+                    }
+                    initialised = pixels
+                }
             }
-            var rest: [[Float]] = []
-            let map = [Float](unsafeUninitializedCapacity: length) { buffer, initialised in
-                buffer.initialize(repeating: 0)
-                initialised = length
-                rest = build(pointers + [buffer.baseAddress!])
-            }
-            return [map] + rest
         }
-        return build([])
+        return TissueFractions(rows: rows, columns: columns, maps: maps)
     }
 
     /// Which enhancement a plane shows: the AHA segments with scar in it, the scar area and its
