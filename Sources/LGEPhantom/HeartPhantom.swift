@@ -16,7 +16,7 @@ public struct HeartPhantom: Sendable, Codable {
         didSet { model = PhantomModel(anatomy: anatomy, scars: scars) }
     }
     /// The anatomy and scars compiled for fast point classification.
-    private var model: PhantomModel
+    private(set) var model: PhantomModel
 
     public init(anatomy: HeartAnatomy = .typical, scars: [ScarPattern] = []) {
         self.anatomy = anatomy
@@ -105,6 +105,9 @@ public struct HeartPhantom: Sendable, Codable {
         let rows = max(plane.rows, 0)
         let columns = max(plane.columns, 0)
         let pixels = rows * columns
+        guard pixels > 0 else {
+            return TissueFractions(rows: rows, columns: columns, maps: Array(repeating: [], count: Tissue.allCases.count))
+        }
         let model = self.model
         // Points are classified along straight lines parallel to the image rows: each line's
         // organ boundaries are solved once (``PhantomModel/line(start:step:)``), t counts
@@ -127,55 +130,48 @@ public struct HeartPhantom: Sendable, Codable {
         // centres of the two halves of the slab); a pixel whose two labels agree with each
         // other and with all eight neighbours' is taken as pure, and only the rest get the full
         // supersampling. Structures at least a pixel wide are always caught by the coarse pass.
+        // (`referenceSample` states the same thing one point at a time; tests hold the two equal.)
         let coarseAcross = thickness > 0 ? centres(2).map { $0 * thickness } : [0]
-        let perPixel = coarseAcross.count
-        var coarseLabels = [UInt8](repeating: 0, count: perPixel * pixels)
-        coarseLabels.withUnsafeMutableBufferPointer { out in
-            for row in 0..<rows {
-                for (k, offset) in coarseAcross.enumerated() {
-                    let path = line(row: row, down: 0, across: offset)
-                    for column in 0..<columns {
-                        out[(row * columns + column) * perPixel + k] = UInt8(path.label(at: Double(column), model: model).rawValue)
+        let mixed = UInt8.max
+        // Each pixel's own coarse label, `mixed` where its coarse labels disagree. Rows are
+        // labelled run by run (``PhantomLine/writeLabels(to:count:offset:model:)``).
+        var own = [UInt8](repeating: mixed, count: pixels)
+        var otherHalf = [UInt8](repeating: mixed, count: columns)
+        own.withUnsafeMutableBufferPointer { own in
+            otherHalf.withUnsafeMutableBufferPointer { otherHalf in
+                let other = otherHalf.baseAddress!
+                for row in 0..<rows {
+                    let out = own.baseAddress! + row * columns
+                    line(row: row, down: 0, across: coarseAcross[0]).writeLabels(to: out, count: columns, offset: 0, model: model)
+                    for offset in coarseAcross.dropFirst() {
+                        line(row: row, down: 0, across: offset).writeLabels(to: other, count: columns, offset: 0, model: model)
+                        // Branch-free byte logic (x ^ y is 0 only when x == y), so it vectorises.
+                        for column in 0..<columns { out[column] = (out[column] ^ other[column]) == 0 ? out[column] : mixed }
                     }
                 }
             }
         }
 
-        // Pure pixels keep their label; mixed ones (marked `mixed`) get their label counts.
-        // A pixel is pure when its own coarse labels agree and match those of the pixels
-        // beside it (in the row), then of the rows above and below: two passes over bytes.
-        let mixed = UInt8.max
+        // A pixel is pure when its own label matches those of the pixels beside it (in the
+        // row), then of the rows above and below: two passes over bytes. `pureLabels` keeps the
+        // label of a pure pixel and `mixed` for the others.
         var pureLabels = [UInt8](repeating: mixed, count: pixels)
-        // Label counts of mixed pixels, `labelCount` per pixel, in `mixedPixels` order.
-        let labelCount = Label.allCases.count
-        var mixedPixels: [Int] = []
-        var mixedCounts: [UInt16] = []
         var acrossRow = [UInt8](repeating: mixed, count: pixels)
-        // Branch-free byte logic (x ^ y is 0 only when x == y), so these passes vectorise.
-        coarseLabels.withUnsafeBufferPointer { coarseLabels in
+        own.withUnsafeBufferPointer { own in
             acrossRow.withUnsafeMutableBufferPointer { acrossRow in
-                var own = [UInt8](repeating: mixed, count: columns)
-                own.withUnsafeMutableBufferPointer { own in
-                    for row in 0..<rows {
-                        let first = coarseLabels.baseAddress! + row * columns * perPixel
-                        for column in 0..<columns {
-                            let label = first[column * perPixel]
-                            var differ: UInt8 = 0
-                            for k in 1..<perPixel { differ |= first[column * perPixel + k] ^ label }
-                            own[column] = differ == 0 ? label : mixed
-                        }
-                        guard columns > 1 else {
-                            if columns == 1 { acrossRow[row * columns] = own[0] }
-                            continue
-                        }
-                        let out = acrossRow.baseAddress! + row * columns
-                        out[0] = (own[0] ^ own[1]) == 0 ? own[0] : mixed
-                        for column in 1..<(columns - 1) {
-                            let label = own[column]
-                            out[column] = ((own[column - 1] ^ label) | (own[column + 1] ^ label)) == 0 ? label : mixed
-                        }
-                        out[columns - 1] = (own[columns - 1] ^ own[columns - 2]) == 0 ? own[columns - 1] : mixed
+                for row in 0..<rows {
+                    let here = own.baseAddress! + row * columns
+                    let out = acrossRow.baseAddress! + row * columns
+                    guard columns > 1 else {
+                        out[0] = here[0]
+                        continue
                     }
+                    out[0] = (here[0] ^ here[1]) == 0 ? here[0] : mixed
+                    for column in 1..<(columns - 1) {
+                        let label = here[column]
+                        out[column] = ((here[column - 1] ^ label) | (here[column + 1] ^ label)) == 0 ? label : mixed
+                    }
+                    out[columns - 1] = (here[columns - 1] ^ here[columns - 2]) == 0 ? here[columns - 1] : mixed
                 }
             }
         }
@@ -193,35 +189,99 @@ public struct HeartPhantom: Sendable, Codable {
                 }
             }
         }
+
+        // Mixed pixels: every sub-sample on `lines` (one per through-plane and down-column
+        // offset) at each along-row offset: a (line, offset) pair per sub-sample of a pixel.
+        // Each pair's labels outside the heart are written run by run once per image row
+        // (`outsideHeart`); only points in its heart columns are classified one by one, and
+        // only for mixed pixels. Their label counts go to `mixedCounts`, `labelCount` per pixel
+        // in `mixedPixels` order.
+        let labelCount = Label.allCases.count
+        let mixedTotal = pureLabels.withUnsafeBufferPointer { pureLabels in
+            var total = 0
+            for label in pureLabels where label == mixed { total += 1 }
+            return total
+        }
+        var mixedPixels: [Int] = []
+        mixedPixels.reserveCapacity(mixedTotal)
+        var mixedCounts = [UInt16](repeating: 0, count: mixedTotal * labelCount)
+        let lineCount = across.count * downColumn.count
+        let pairs = lineCount * alongRow.count
+        let lines = UnsafeMutableBufferPointer<PhantomLine>.allocate(capacity: lineCount)
+        let outsideHeart = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: pairs * columns)
+        let heartLow = UnsafeMutableBufferPointer<Int>.allocate(capacity: pairs)
+        let heartHigh = UnsafeMutableBufferPointer<Int>.allocate(capacity: pairs)
+        defer {
+            lines.deallocate()
+            outsideHeart.deallocate()
+            heartLow.deallocate()
+            heartHigh.deallocate()
+        }
+        var mixedIndex = 0
+        var mixedLabelBits: UInt32 = 0
         pureLabels.withUnsafeBufferPointer { pureLabels in
-            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: labelCount) { counts in
-                let counts = counts.baseAddress!
-                var paths: [PhantomLine] = []
+            mixedCounts.withUnsafeMutableBufferPointer { mixedCounts in
                 for row in 0..<rows {
-                    paths.removeAll(keepingCapacity: true)
-                    for column in 0..<columns {
-                        let pixel = row * columns + column
-                        if pureLabels[pixel] != mixed { continue }
-                        if paths.isEmpty {
-                            for offset in across {
-                                for down in downColumn { paths.append(line(row: row, down: down, across: offset)) }
-                            }
-                        }
-                        for l in 0..<labelCount { counts[l] = 0 }
-                        for path in paths {
+                    let rowPure = pureLabels.baseAddress! + row * columns
+                    guard (0..<columns).contains(where: { rowPure[$0] == mixed }) else { continue }
+                    // Columns outside every pair's heart columns need no cardiac test at all.
+                    var heartSpan = columns..<columns
+                    var pair = 0
+                    for offset in across {
+                        for down in downColumn {
+                            let path = line(row: row, down: down, across: offset)
+                            lines[pair / alongRow.count] = path
                             for along in alongRow {
-                                counts[path.label(at: Double(column) + along, model: model).rawValue] &+= 1
+                                let heart = path.writeLabelsOutsideHeart(
+                                    to: outsideHeart.baseAddress! + pair * columns, count: columns, offset: along)
+                                (heartLow[pair], heartHigh[pair]) = (heart.lowerBound, heart.upperBound)
+                                if !heart.isEmpty {
+                                    heartSpan = min(heartSpan.lowerBound, heart.lowerBound)..<max(heartSpan.upperBound, heart.upperBound)
+                                }
+                                pair += 1
                             }
                         }
-                        mixedPixels.append(pixel)
-                        mixedCounts.append(contentsOf: UnsafeBufferPointer(start: counts, count: labelCount))
+                    }
+                    for column in 0..<columns where rowPure[column] == mixed {
+                        let counts = mixedCounts.baseAddress! + mixedIndex * labelCount
+                        if heartSpan.contains(column) {
+                            for pair in 0..<pairs {
+                                var label = Int(outsideHeart[pair * columns + column])
+                                if heartLow[pair] <= column && column < heartHigh[pair],
+                                    let cardiac = model.cardiacLabel(
+                                        lines[pair / alongRow.count].heartPoint(at: Double(column) + alongRow[pair % alongRow.count]))
+                                {
+                                    label = cardiac.rawValue
+                                }
+                                counts[label] &+= 1
+                                mixedLabelBits |= 1 &<< UInt32(label)
+                            }
+                        } else {
+                            for pair in 0..<pairs {
+                                let label = outsideHeart[pair * columns + column]
+                                counts[Int(label)] &+= 1
+                                mixedLabelBits |= 1 &<< UInt32(label)
+                            }
+                        }
+                        mixedPixels.append(row * columns + column)
+                        mixedIndex += 1
                     }
                 }
             }
         }
 
-        var maps = [[Float]](repeating: [], count: Tissue.allCases.count)
-        for label in Label.allCases {
+        // Each tissue's map in one vectorised pass over the pure labels, then its mixed pixels.
+        // Only the tissues the plane contains get a map of their own; the others share one
+        // array of zeros (copy on write), which spares allocating and touching their memory.
+        let present = pureLabels.withUnsafeBufferPointer { pureLabels in
+            // One bit per label (`mixed` lands on bit 31, which is no label's).
+            var bits = mixedLabelBits
+            for label in pureLabels { bits |= UInt32(1) &<< UInt32(label & 31) }
+            return bits
+        }
+        var maps = [[Float]](
+            repeating: present & 0x3FF == 0x3FF ? [] : [Float](repeating: 0, count: pixels), count: Tissue.allCases.count)
+        for label in Label.allCases where present & (1 << label.rawValue) != 0 {
             let code = UInt8(label.rawValue)
             maps[Tissue.allCases.firstIndex(of: label.tissue)!] = pureLabels.withUnsafeBufferPointer { pureLabels in
                 [Float](unsafeUninitializedCapacity: pixels) { map, initialised in
@@ -229,13 +289,12 @@ public struct HeartPhantom: Sendable, Codable {
                     for i in 0..<pixels { out[i] = pure[i] == code ? 1 : 0 }
                     for (index, pixel) in mixedPixels.enumerated() {
                         let count = mixedCounts[index * labelCount + label.rawValue]
-                        if count != 0 { map[pixel] = Float(count) * weight }
+                        if count != 0 { out[pixel] = Float(count) * weight }
                     }
                     initialised = pixels
                 }
             }
         }
-        for index in maps.indices where maps[index].isEmpty { maps[index] = [Float](repeating: 0, count: pixels) }
         return TissueFractions(rows: rows, columns: columns, maps: maps)
     }
 

@@ -400,10 +400,73 @@ struct PhantomLine {
     /// ``PhantomModel/label(patient:heart:)``.
     @inline(__always) func label(at t: Double, model: PhantomModel) -> Label {
         if !torso.contains(t) { return .air }
-        if heart.contains(t), let cardiac = model.cardiacLabel(heartStart + heartStep * t) { return cardiac }
+        if heart.contains(t), let cardiac = model.cardiacLabel(heartPoint(at: t)) { return cardiac }
         if liver.contains(t) { return .liver }
         if leftLung.contains(t) || rightLung.contains(t) { return .lung }
         return .skeletalMuscle
+    }
+
+    /// The heart-frame point at parameter t (the one arithmetic every classifier of the line uses).
+    @inline(__always) func heartPoint(at t: Double) -> SIMD3<Double> { heartStart + heartStep * t }
+
+    // MARK: Whole rows of points
+
+    // Outside the heart a line's label only changes where it crosses an organ boundary, so a row
+    // of points t = c + offset (c = 0, 1, …) is labelled run by run from the intervals, and only
+    // the points in the heart interval are classified one by one. The runs are found with the
+    // very comparisons `label(at:)` makes on the very same t values, so every point gets the
+    // label `label(at: Double(c) + offset)` gives it, bit for bit.
+
+    /// The columns c in 0..<count at which `interval` contains t = Double(c) + offset.
+    ///
+    /// t grows monotonically with c (rounding is monotonic), so they form one range, and each
+    /// end is the first column past a bound.
+    func columns(inside interval: Interval, offset: Double, count: Int) -> Range<Int> {
+        let low = Self.firstColumn(count: count, near: interval.lower - offset) { interval.lower < Double($0) + offset }
+        let high = Self.firstColumn(count: count, near: interval.upper - offset) { !(Double($0) + offset < interval.upper) }
+        return low..<max(low, high)
+    }
+
+    /// The first c in 0...count at which `isPast` holds (count if none), for a predicate that
+    /// is false and then true along 0..<count. The column just past `estimate` is tried first;
+    /// only if `isPast` itself does not confirm it (a bound on a whole column, or outside the
+    /// row) is the answer searched for.
+    @inline(__always) static func firstColumn(count: Int, near estimate: Double, _ isPast: (Int) -> Bool) -> Int {
+        let guess = estimate.isNaN ? 0 : min(Int(min(max(estimate, -1), Double(count))) + 1, count)
+        if (guess == 0 || !isPast(guess - 1)) && (guess == count || isPast(guess)) { return guess }
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if isPast(middle) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// Writes the raw labels of the points t = Double(c) + offset, c in 0..<count, to `out`, as
+    /// `label(at:)` would if no point were cardiac, and returns the columns where the heart must
+    /// still be asked (``PhantomModel/cardiacLabel(_:)``, which wins where it answers).
+    func writeLabelsOutsideHeart(to out: UnsafeMutablePointer<UInt8>, count: Int, offset: Double) -> Range<Int> {
+        func fill(_ range: Range<Int>, _ label: Label) {
+            (out + range.lowerBound).update(repeating: UInt8(label.rawValue), count: range.count)
+        }
+        // Later fills win: `label(at:)` asks air, (heart,) liver, lung, muscle in that order.
+        fill(0..<count, .skeletalMuscle)
+        fill(columns(inside: leftLung, offset: offset, count: count), .lung)
+        fill(columns(inside: rightLung, offset: offset, count: count), .lung)
+        fill(columns(inside: liver, offset: offset, count: count), .liver)
+        let body = columns(inside: torso, offset: offset, count: count)
+        fill(0..<body.lowerBound, .air)
+        fill(body.upperBound..<count, .air)
+        return columns(inside: heart, offset: offset, count: count).clamped(to: body)
+    }
+
+    /// Writes the raw labels of the points t = Double(c) + offset, c in 0..<count, to `out`:
+    /// `label(at:)` for each.
+    func writeLabels(to out: UnsafeMutablePointer<UInt8>, count: Int, offset: Double, model: PhantomModel) {
+        for c in writeLabelsOutsideHeart(to: out, count: count, offset: offset) {
+            if let cardiac = model.cardiacLabel(heartPoint(at: Double(c) + offset)) { out[c] = UInt8(cardiac.rawValue) }
+        }
     }
 }
 
