@@ -139,12 +139,32 @@ public struct DICOMReader: Sendable {
             flipAngle: value(.mrTimingAndRelatedParametersSequence) { $0.number(.flipAngle) },
             triggerTime: value(.cardiacSynchronizationSequence) { $0.number(.nominalCardiacTriggerDelayTime) }
                 ?? root.number(.triggerTime),
+            // Enhanced objects keep these in the Cardiac Synchronization functional group.
+            lowRRInterval: value(.cardiacSynchronizationSequence) { $0.number(.lowRRValue) }.flatMap(Self.plausibleRR),
+            highRRInterval: value(.cardiacSynchronizationSequence) { $0.number(.highRRValue) }.flatMap(Self.plausibleRR),
+            intervalsAcquired: value(.cardiacSynchronizationSequence) { $0.integer(.intervalsAcquired) }.flatMap(Self.count),
+            intervalsRejected: value(.cardiacSynchronizationSequence) { $0.integer(.intervalsRejected) }.flatMap(Self.count),
+            beatRejection: root.string(.beatRejectionFlag).flatMap { flag in
+                switch flag.uppercased() {
+                case "Y": true
+                case "N": false
+                default: nil
+                }
+            },
             rescale: RescaleTransform(slope: slope, intercept: intercept),
             photometricInterpretation: root.string(.photometricInterpretation) ?? "MONOCHROME2",
             transferSyntaxUID: dataset.transferSyntaxUID,
             imageComments: root.string(.imageComments),
             patient: patient)
     }
+
+    /// An R-R interval as recorded, ms; nil for values no heart produces (0, negative, a
+    /// vendor's placeholder), which would otherwise read as an extreme arrhythmia.
+    static func plausibleRR(_ value: Double) -> Double? {
+        value.isFinite && value > 0 && value < 10_000 ? value : nil
+    }
+
+    static func count(_ value: Int) -> Int? { value >= 0 ? value : nil }
 
     private func decodePixels(
         _ dataset: DICOMDataset, info: lgeqa_pixel_info, frame: Int, header: MRSliceHeader

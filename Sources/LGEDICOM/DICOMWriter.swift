@@ -142,6 +142,12 @@ public struct DICOMWriter: Sendable {
         root.set(.softwareVersions, context.softwareVersions)
         root.set(.triggerTime, header.triggerTime.map(DS.format) ?? "")
         if let rate = context.heartRate { root.set(.heartRate, IS.format(rate)) }
+        // The rhythm during the acquisition, as the ECG trigger recorded it (MR Image module).
+        if let rejection = header.beatRejection { root.set(.beatRejectionFlag, rejection ? "Y" : "N") }
+        if let low = header.lowRRInterval { root.set(.lowRRValue, IS.format(low)) }
+        if let high = header.highRRInterval { root.set(.highRRValue, IS.format(high)) }
+        if let count = header.intervalsAcquired { root.set(.intervalsAcquired, String(count)) }
+        if let count = header.intervalsRejected { root.set(.intervalsRejected, String(count)) }
         if let direction = header.phaseEncodeDirection { root.set(.inPlanePhaseEncodingDirection, direction.rawValue) }
         root.set(.flipAngle, header.flipAngle.map(DS.format) ?? "")
         root.set(.patientPosition, "HFS")
@@ -248,6 +254,8 @@ extension MRSliceHeader {
         copy.echoTime = copy.echoTime.map(r)
         copy.flipAngle = copy.flipAngle.map(r)
         copy.triggerTime = copy.triggerTime.map(r)
+        copy.lowRRInterval = copy.lowRRInterval.map { $0.rounded() }
+        copy.highRRInterval = copy.highRRInterval.map { $0.rounded() }
         if copy.acquisitionDateTime == nil { copy.acquisitionDateTime = copy.studyDateTime }
         if copy.contentDateTime == nil { copy.contentDateTime = copy.acquisitionDateTime }
         copy.acquisitionDateTime = copy.acquisitionDateTime.map(\.roundedToMicroseconds)

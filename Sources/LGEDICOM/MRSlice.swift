@@ -192,6 +192,19 @@ public struct MRSliceHeader: Sendable, Hashable, Codable {
     public var flipAngle: Double?
     /// TriggerTime (0018,1060), ms after the R wave.
     public var triggerTime: Double?
+    /// LowRRValue (0018,1081), ms: the shortest R-R interval the ECG trigger saw during the
+    /// acquisition. With ``highRRInterval`` it is the scanner's record of the rhythm: a missed
+    /// or premature beat during the breath-hold widens the range and ghosts the image.
+    public var lowRRInterval: Double?
+    /// HighRRValue (0018,1082), ms: the longest R-R interval during the acquisition.
+    public var highRRInterval: Double?
+    /// IntervalsAcquired (0018,1083): heartbeats the acquisition used.
+    public var intervalsAcquired: Int?
+    /// IntervalsRejected (0018,1084): heartbeats the scanner threw away for arrhythmia.
+    public var intervalsRejected: Int?
+    /// BeatRejectionFlag (0018,1080): whether arrhythmia rejection was on. Without it an
+    /// irregular beat goes into k-space as it is.
+    public var beatRejection: Bool?
     public var rescale: RescaleTransform
     /// PhotometricInterpretation (0028,0004).
     public var photometricInterpretation: String
@@ -212,6 +225,8 @@ public struct MRSliceHeader: Sendable, Hashable, Codable {
         inversionTime: Double? = nil, phaseEncodeDirection: PhaseEncodeDirection? = nil,
         magneticFieldStrength: Double? = nil, manufacturer: String? = nil, repetitionTime: Double? = nil,
         echoTime: Double? = nil, flipAngle: Double? = nil, triggerTime: Double? = nil,
+        lowRRInterval: Double? = nil, highRRInterval: Double? = nil, intervalsAcquired: Int? = nil,
+        intervalsRejected: Int? = nil, beatRejection: Bool? = nil,
         rescale: RescaleTransform = .identity, photometricInterpretation: String = "MONOCHROME2",
         transferSyntaxUID: String = DICOMUID.explicitVRLittleEndian, imageComments: String? = nil,
         patient: PatientIdentity? = nil
@@ -240,11 +255,22 @@ public struct MRSliceHeader: Sendable, Hashable, Codable {
         self.echoTime = echoTime
         self.flipAngle = flipAngle
         self.triggerTime = triggerTime
+        self.lowRRInterval = lowRRInterval
+        self.highRRInterval = highRRInterval
+        self.intervalsAcquired = intervalsAcquired
+        self.intervalsRejected = intervalsRejected
+        self.beatRejection = beatRejection
         self.rescale = rescale
         self.photometricInterpretation = photometricInterpretation
         self.transferSyntaxUID = transferSyntaxUID
         self.imageComments = imageComments
         self.patient = patient
+    }
+
+    /// Longest minus shortest R-R interval of the acquisition, ms; nil unless both are recorded.
+    public var rrRange: Double? {
+        guard let low = lowRRInterval, let high = highRRInterval else { return nil }
+        return high - low
     }
 
     /// Whether the object is a multi-frame enhanced MR image.

@@ -14,12 +14,22 @@ public struct ExamState: Sendable, Hashable {
     /// Extra scanner seconds the recommendations so far add (assuming each is followed; a
     /// replay that knows better can correct it).
     public var extraSecondsUsed: Double = 0
+    /// Acquisitions (``SliceContext/sliceKey``) whose recorded rhythm was irregular
+    /// (``SliceContext/isArrhythmic``): a set, so the PSIR and magnitude images of one
+    /// breath-hold count once.
+    public var arrhythmicAcquisitions: Set<String> = []
 
     public init() {}
+
+    /// Arrhythmic acquisitions of this exam before the one `context` belongs to.
+    public func arrhythmicAcquisitions(before context: SliceContext) -> Int {
+        arrhythmicAcquisitions.count - (arrhythmicAcquisitions.contains(context.sliceKey) ? 1 : 0)
+    }
 
     /// Counts a slice that was evaluated, and its recommendation if there was one.
     public mutating func record(_ decision: Decision, for slice: SliceFacts) {
         slicesSeen += 1
+        if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1
         promptsByPosition[slice.context.position, default: 0] += 1

@@ -99,6 +99,10 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     case flaggedSegment
     /// The wall of that segment.
     case flaggedWall
+    /// Longest minus shortest R-R interval the scanner recorded during this acquisition, ms.
+    case rrRange
+    /// Earlier acquisitions of this exam whose recorded rhythm was irregular.
+    case arrhythmicAcquisitionsBefore
 
     /// The type of value a fact has, which decides the comparisons allowed on it.
     public enum ValueType: Sendable, Hashable {
@@ -121,6 +125,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         ("repeats_of_position", .repeatsOfPosition), ("prompts_so_far", .promptsSoFar),
         ("prompts_this_slice", .promptsThisSlice), ("budget_minutes_left", .budgetMinutesLeft),
         ("series_has_psir", .seriesHasPSIR), ("flagged_segment", .flaggedSegment), ("flagged_wall", .flaggedWall),
+        ("rr_range", .rrRange), ("arrhythmic_acquisitions_before", .arrhythmicAcquisitionsBefore),
     ]
 
     /// Every name a condition may use, quality metrics included.
@@ -157,7 +162,9 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         case .reconstruction: .word(["psir", "magnitude"])
         case .inversionTime: .number(lower: 0, upper: nil, unit: "ms")
         case .minutesSinceInjection: .number(lower: 0, upper: nil, unit: "minutes")
-        case .repeatsOfPosition, .promptsSoFar, .promptsThisSlice: .number(lower: 0, upper: nil, unit: "")
+        case .repeatsOfPosition, .promptsSoFar, .promptsThisSlice, .arrhythmicAcquisitionsBefore:
+            .number(lower: 0, upper: nil, unit: "")
+        case .rrRange: .number(lower: 0, upper: nil, unit: "ms")
         case .budgetMinutesLeft: .number(lower: nil, upper: nil, unit: "minutes")
         case .seriesHasPSIR: .flag
         case .flaggedSegment: .number(lower: 1, upper: 17, unit: "")
@@ -186,6 +193,10 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         case .seriesHasPSIR: "true when the series has (or comes with) a PSIR reconstruction"
         case .flaggedSegment: "AHA segment (1-17) of the region the classifier flagged"
         case .flaggedWall: "wall of that segment: \(Wall.allCases.map(\.rawValue).joined(separator: ", ")) (septal and lateral cover their anterior and inferior parts)"
+        case .rrRange:
+            "longest minus shortest R-R interval during the acquisition, ms (High/Low R-R Value in the header; absent when not recorded)"
+        case .arrhythmicAcquisitionsBefore:
+            "earlier acquisitions of this exam with an irregular rhythm (longest R-R >= 1.3 x shortest; PSIR and magnitude count once)"
         }
     }
 }

@@ -110,6 +110,13 @@ public enum ProtocolExplainer {
         case (.repeatsOfPosition, .ge(let n)): return "the position has been repeated \(n == 1 ? "before" : "at least \(FactValue.format(n)) times")"
         case (.repeatsOfPosition, .eq(.number(0))): return "it is the position's first acquisition"
         case (.minutesSinceInjection, .ge(let n)): return "it is \(FactValue.format(n)) minutes or more after injection"
+        case (.rrRange, .ge(let n)): return "the R-R interval varied by \(FactValue.format(n)) ms or more during the acquisition"
+        case (.rrRange, .gt(let n)): return "the R-R interval varied by more than \(FactValue.format(n)) ms during the acquisition"
+        case (.arrhythmicAcquisitionsBefore, .lt(1)), (.arrhythmicAcquisitionsBefore, .eq(.number(0))):
+            return "no earlier acquisition had an irregular rhythm"
+        case (.arrhythmicAcquisitionsBefore, .ge(let n)):
+            return n == 1 ? "an earlier acquisition already had an irregular rhythm"
+                : "at least \(FactValue.format(n)) earlier acquisitions had an irregular rhythm"
         case (.flaggedWall, .eq(let v)): return "the flagged region is in the \(v) wall"
         case (.flaggedWall, .isIn(let vs)): return "the flagged region is in the \(list(vs, "or")) wall"
         default: return "\(fact.name) \(comparison.symbol)"

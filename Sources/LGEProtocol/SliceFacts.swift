@@ -44,11 +44,16 @@ public struct SliceContext: Sendable, Hashable {
     public var seriesHasPSIR: Bool
     /// Minutes since the technologist last set the TI (for `follow_null_drift`); nil when unknown.
     public var minutesSinceTISet: Double?
+    /// Shortest and longest R-R interval the ECG trigger recorded during this acquisition, ms
+    /// (Low/High R-R Value); nil when the header has none.
+    public var lowRRInterval: Double?
+    public var highRRInterval: Double?
 
     public init(
         index: Int, position: String? = nil, orientation: ViewOrientation = .shortAxis, ring: AHARing? = nil,
         reconstruction: Reconstruction = .magnitude, inversionTime: Double? = nil, minutesSinceInjection: Double? = nil,
-        repeatsOfPosition: Int = 0, seriesHasPSIR: Bool = false, minutesSinceTISet: Double? = nil
+        repeatsOfPosition: Int = 0, seriesHasPSIR: Bool = false, minutesSinceTISet: Double? = nil,
+        lowRRInterval: Double? = nil, highRRInterval: Double? = nil
     ) {
         self.index = index
         self.position = position ?? "\(orientation.rawValue) \(index)"
@@ -60,10 +65,30 @@ public struct SliceContext: Sendable, Hashable {
         self.repeatsOfPosition = repeatsOfPosition
         self.seriesHasPSIR = seriesHasPSIR
         self.minutesSinceTISet = minutesSinceTISet
+        self.lowRRInterval = lowRRInterval
+        self.highRRInterval = highRRInterval
     }
 
     /// One acquisition of one position: its PSIR and magnitude images share it.
     public var sliceKey: String { "\(position)#\(repeatsOfPosition)" }
+
+    /// Longest minus shortest R-R interval of the acquisition, ms; nil unless both are known.
+    public var rrRange: Double? {
+        guard let low = lowRRInterval, let high = highRRInterval else { return nil }
+        return high - low
+    }
+
+    /// The longest R-R at least this many times the shortest makes an acquisition arrhythmic.
+    /// A missed beat doubles one interval and an ectopic beat typically comes 30-40% early;
+    /// sinus variability during a held breath stays well under 30%.
+    public static let arrhythmicRRRatio = 1.3
+
+    /// Whether the rhythm was irregular during the acquisition (a missed or premature beat):
+    /// the longest R-R is ``arrhythmicRRRatio`` times the shortest or more. nil when unknown.
+    public var isArrhythmic: Bool? {
+        guard let low = lowRRInterval, let high = highRRInterval, low > 0 else { return nil }
+        return high >= Self.arrhythmicRRRatio * low
+    }
 }
 
 /// Everything the rules can see about one slice.

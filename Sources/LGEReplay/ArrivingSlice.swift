@@ -66,13 +66,17 @@ public struct ArrivingSlice: Sendable {
     public var followsUpReference: Int?
     /// The action that produced it (`repeat_ti`, ...), when the source knows.
     public var action: String?
+    /// Shortest and longest R-R interval the ECG trigger recorded during the breath-hold, ms
+    /// (Low/High R-R Value); nil when the source does not know.
+    public var rrRange: ClosedRange<Double>?
     public var truth: SimulatorTruth?
 
     public init(
         target: String, position: String? = nil, orientation: ViewOrientation, ring: AHARing? = nil, index: Int,
         images: [ArrivingImage], inversionTime: Double? = nil, phaseEncodeDirection: PhaseEncodeDirection? = nil,
         minutesSinceInjection: Double? = nil, secondsFromStart: Double? = nil, sourceReference: Int,
-        followsUpReference: Int? = nil, action: String? = nil, truth: SimulatorTruth? = nil
+        followsUpReference: Int? = nil, action: String? = nil, rrRange: ClosedRange<Double>? = nil,
+        truth: SimulatorTruth? = nil
     ) {
         self.target = target
         self.position = position ?? target
@@ -87,6 +91,7 @@ public struct ArrivingSlice: Sendable {
         self.sourceReference = sourceReference
         self.followsUpReference = followsUpReference
         self.action = action
+        self.rrRange = rrRange
         self.truth = truth
     }
 

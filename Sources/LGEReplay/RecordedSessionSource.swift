@@ -106,10 +106,19 @@ public struct RecordedSessionSource: ReplaySource {
                     },
                     inversionTime: header.inversionTime, phaseEncodeDirection: header.phaseEncodeDirection,
                     minutesSinceInjection: minutes, secondsFromStart: time.flatMap { t in start.map { t - $0 } },
-                    sourceReference: result.count))
+                    sourceReference: result.count, rrRange: rrRange(of: group)))
             }
         }
         return result
+    }
+
+    /// The R-R range the headers of one acquisition record: the first image that has both
+    /// values (PSIR and magnitude come from the same beats); nil when none does.
+    static func rrRange(of group: [SessionSlice]) -> ClosedRange<Double>? {
+        for slice in group {
+            if let low = slice.header.lowRRInterval, let high = slice.header.highRRInterval, low <= high { return low...high }
+        }
+        return nil
     }
 
     /// Two images of one position: the same stack position, or the same view and plane.

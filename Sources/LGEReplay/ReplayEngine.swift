@@ -153,7 +153,8 @@ private struct Run {
             inversionTime: slice.inversionTime.map { rounded($0, 10) }, phaseEncode: slice.phaseEncodeDirection?.rawValue,
             minutesSinceInjection: slice.minutesSinceInjection.map { rounded($0, 100) },
             secondsFromStart: slice.secondsFromStart.map { rounded($0, 10) }, repeatsOfPosition: repeats,
-            followsUp: followsUp, action: slice.action, truth: slice.truth)))
+            followsUp: followsUp, action: slice.action,
+            rrRange: slice.rrRange.map { [$0.lowerBound.rounded(), $0.upperBound.rounded()] }, truth: slice.truth)))
         pendingFollowUp = followsUp.map { ($0, slice.action) }
         if let match = matcher?.observe(slice, number: number, repeats: repeats) {
             if match.status == "matched", let prompted = match.slice {
@@ -207,7 +208,8 @@ private struct Run {
                 index: slice.index, position: slice.position, orientation: slice.orientation, ring: slice.ring,
                 reconstruction: image.reconstruction, inversionTime: slice.inversionTime,
                 minutesSinceInjection: slice.minutesSinceInjection, repeatsOfPosition: repeats, seriesHasPSIR: slice.hasPSIR,
-                minutesSinceTISet: inversionTimeSet.flatMap { set in slice.minutesSinceInjection.map { $0 - set.minute } })
+                minutesSinceTISet: inversionTimeSet.flatMap { set in slice.minutesSinceInjection.map { $0 - set.minute } },
+                lowRRInterval: slice.rrRange?.lowerBound, highRRInterval: slice.rrRange?.upperBound)
             let sliceFacts = SliceFacts(assessment: assessment, unassessedReason: reason, quality: quality, context: context)
             facts?(sliceFacts)
             let decision = protocolEngine.evaluate(sliceFacts)

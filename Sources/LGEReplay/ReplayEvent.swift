@@ -104,13 +104,15 @@ public struct SliceArrived: Sendable, Hashable, Encodable {
     /// The slice this acquisition follows up (closed loop), when the source knows.
     public var followsUp: Int?
     public var action: String?
+    /// [shortest, longest] R-R interval recorded during the acquisition, ms; absent when unknown.
+    public var rrRange: [Double]?
     public var truth: SimulatorTruth?
 
     enum CodingKeys: String, CodingKey {
         case slice, target, position, orientation, ring, index, reconstructions, inversionTime = "inversion_time"
         case phaseEncode = "phase_encode", minutesSinceInjection = "minutes_since_injection"
         case secondsFromStart = "seconds_from_start", repeatsOfPosition = "repeats_of_position"
-        case followsUp = "follows_up", action, truth
+        case followsUp = "follows_up", action, rrRange = "rr_range_ms", truth
     }
 }
 

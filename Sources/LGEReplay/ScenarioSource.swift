@@ -98,6 +98,9 @@ public struct ScenarioSource: ReplaySource {
             inversionTime: acquisition.inversionTime, phaseEncodeDirection: acquisition.phaseEncodeDirection,
             minutesSinceInjection: acquisition.startMinute,
             secondsFromStart: (acquisition.startMinute - exam.plan.startMinute) * 60, sourceReference: acquisition.index,
-            followsUpReference: acquisition.followsUp, action: acquisition.action?.name, truth: truth)
+            followsUpReference: acquisition.followsUp, action: acquisition.action?.name,
+            // Whole milliseconds, as the DICOM header stores them: a replay of the written files sees the same facts.
+            rrRange: acquisition.shortestRR.flatMap { low in acquisition.longestRR.map { low.rounded()...$0.rounded() } },
+            truth: truth)
     }
 }

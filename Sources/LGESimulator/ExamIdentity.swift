@@ -81,7 +81,7 @@ struct ExamIdentity: Sendable {
     func header(
         for kind: ReconstructionKind, acquisitionIndex: Int, target: AcquisitionTarget, action: ScanAction?,
         geometry: SliceGeometry, inversionTime: Double, phaseEncode: PhaseEncodeDirection, minute: Double, exam: ExamCase,
-        readout: ReadoutParameters
+        readout: ReadoutParameters, rrIntervals: [Double]
     ) -> MRSliceHeader {
         let series = series(for: kind, acquisitionIndex: acquisitionIndex, target: target, action: action, style: exam.plan.vendorStyle)
         let seriesUID = DICOMUID.derived(from: root + "/series/\(series.number)")
@@ -102,6 +102,11 @@ struct ExamIdentity: Sendable {
             magneticFieldStrength: exam.patient.fieldStrength.tesla, manufacturer: "lgeqa simulator",
             repetitionTime: readout.repetitionTime, echoTime: readout.repetitionTime / 2.5, flipAngle: readout.flipAngle,
             triggerTime: max(0, 60_000 / exam.patient.heartRate - readout.readoutDuration - 50),
+            // Rounded as IS stores them, so the header in memory is the one a reader sees.
+            lowRRInterval: rrIntervals.min().map { $0.rounded() }, highRRInterval: rrIntervals.max().map { $0.rounded() },
+            intervalsAcquired: rrIntervals.count,
+            // The simulator rejects no beats: an irregular one goes into k-space, which is why it ghosts.
+            intervalsRejected: 0, beatRejection: false,
             imageComments: "SYNTHETIC: lgeqa simulator, case \(exam.name), seed \(exam.seed). Not for diagnosis.")
     }
 }

@@ -34,8 +34,16 @@ public struct SimulatedAcquisition: Sendable {
     public var requestedInversionTime: Double
     public var phaseEncodeDirection: PhaseEncodeDirection
     public var geometry: SliceGeometry
+    /// The R-R interval of every heartbeat of the breath-hold, ms, as the ECG trigger saw them
+    /// (the images' headers carry the shortest and longest as Low/High R-R Value).
+    public var rrIntervals: [Double]
     public var images: [SimulatedImage]
     public var truth: SliceTruth
+
+    /// The shortest R-R interval of the breath-hold, ms.
+    public var shortestRR: Double? { rrIntervals.min() }
+    /// The longest R-R interval of the breath-hold, ms.
+    public var longestRR: Double? { rrIntervals.max() }
 }
 
 /// Renders a whole LGE exam from an ``ExamCase`` and answers the technologist's actions.
@@ -276,7 +284,8 @@ public struct ExamSimulator: Sendable {
                 causes: imageCauses, reconstruction: kind)
             let header = identity.header(
                 for: kind, acquisitionIndex: index, target: target, action: action, geometry: images.geometry,
-                inversionTime: inversionTime, phaseEncode: phaseEncode, minute: clock, exam: exam, readout: readout)
+                inversionTime: inversionTime, phaseEncode: phaseEncode, minute: clock, exam: exam, readout: readout,
+                rrIntervals: images.rrIntervals)
             let rounded = pixels.map { $0.rounded() }
             simulated.append(SimulatedImage(
                 reconstruction: kind,
@@ -291,7 +300,7 @@ public struct ExamSimulator: Sendable {
             index: index, target: target, action: action, followsUp: followsUp, startMinute: clock,
             duration: images.duration, inversionTime: inversionTime, requestedInversionTime: requested,
             phaseEncodeDirection: phaseEncode,
-            geometry: images.geometry, images: simulated, truth: truth)
+            geometry: images.geometry, rrIntervals: images.rrIntervals, images: simulated, truth: truth)
         acquisitions.append(acquisition)
         return acquisition
     }

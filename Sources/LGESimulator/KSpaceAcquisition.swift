@@ -124,6 +124,8 @@ public struct AcquiredImages: Sendable {
     /// Number of shots (heartbeat groups) and the acquisition's duration.
     public var shots: Int
     public var duration: Double
+    /// The R-R interval of every heartbeat the acquisition spanned, ms: what the ECG trigger saw.
+    public var rrIntervals: [Double]
 }
 
 /// Renders MR images from tissue maps through k-space, with the segmented inversion-recovery
@@ -463,7 +465,7 @@ public struct KSpaceSimulator: Sendable {
         buffers.recycle([kStatic, kReference, packed, signal, referenceImage, smooth])
         return AcquiredImages(
             geometry: fold.geometry, magnitude: magnitude, psir: psir, noiseSigma: sigma, artifact: artifact,
-            shots: shots, duration: beatStart[rr.count] / 1000)
+            shots: shots, duration: beatStart[rr.count] / 1000, rrIntervals: rr)
     }
 
     /// Packs two real maps as the real and imaginary parts of one complex matrix (the second

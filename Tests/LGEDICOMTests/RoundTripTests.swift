@@ -17,6 +17,13 @@ import Testing
             if signed {
                 // Non-integer PSIR values force the rescale path.
                 slice.pixels!.values = slice.pixels!.values.map { $0 * 0.37 }
+                // A breath-hold with a missed beat, as the simulator records it (R-R to the tenth
+                // of a ms, which IS stores whole), so dciodvfy checks the cardiac attributes too.
+                slice.header.lowRRInterval = 810.8
+                slice.header.highRRInterval = 1621.6
+                slice.header.intervalsAcquired = 14
+                slice.header.intervalsRejected = 0
+                slice.header.beatRejection = false
             }
             let path = directory.appendingPathComponent("slice\(index).dcm").path
             written.append((slice, try writer.write(slice, context: TestSlices.context, to: path)))
@@ -41,6 +48,30 @@ import Testing
         #expect(written[0].1.rescale == .identity)
         #expect(written[1].1.rescale.slope != 1)
         #expect(!FileManager.default.fileExists(atPath: written[0].1.source.path + ".partial"))
+    }
+
+    /// Low/High R-R Value, Intervals Acquired/Rejected and Beat Rejection Flag come back as
+    /// written (R-R rounded to whole ms); a slice written without them reads back without them.
+    @Test func cardiacSynchronisationRoundTrips() throws {
+        let (directory, written) = try writeSamples()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try #require(try DICOMReader().read(path: written[0].1.source.path).first).header
+        #expect(plain.lowRRInterval == nil && plain.highRRInterval == nil && plain.rrRange == nil)
+        #expect(plain.intervalsAcquired == nil && plain.beatRejection == nil)
+        let irregular = try #require(try DICOMReader().read(path: written[1].1.source.path).first).header
+        #expect(irregular.lowRRInterval == 811)
+        #expect(irregular.highRRInterval == 1622)
+        #expect(irregular.rrRange == 811)
+        #expect(irregular.intervalsAcquired == 14 && irregular.intervalsRejected == 0)
+        #expect(irregular.beatRejection == false)
+        #expect(irregular == written[1].1)
+    }
+
+    /// R-R values no heart produces read as unknown rather than as a wild arrhythmia.
+    @Test func implausibleRRValuesAreUnknown() {
+        #expect(DICOMReader.plausibleRR(812) == 812)
+        for garbage in [0, -5, 99_999, .infinity, .nan] { #expect(DICOMReader.plausibleRR(garbage) == nil, "\(garbage)") }
+        #expect(DICOMReader.count(-1) == nil && DICOMReader.count(3) == 3)
     }
 
     @Test func patientIdentityIsReadOnlyWhenAsked() throws {

@@ -119,7 +119,6 @@ struct ReplayedSession {
     /// replayed and checked: their failures are recorded as known issues, and a listed scenario
     /// that starts to pass fails the test, so the list cannot go stale.
     static let knownMisses: [String: String] = [
-        "arrhythmia": "the ghosting head does not see ghosts from missed beats",
         "focal-equivocal": "the focal_equivocal head does not fire on a 4 mm spot",
         "small-subendocardial": "the focal_equivocal head does not fire on a thin subendocardial rim",
         "motion-blur-2ch": "the motion head does not fire on long-axis motion blur",
