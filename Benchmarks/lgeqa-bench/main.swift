@@ -121,8 +121,8 @@ struct SimulateBench: ParsableCommand {
     @Option(help: "Slices to render for the throughput figure.") var slices = 200
     @Option(help: "Cohort sizes for the memory figure (comma-separated).") var cohorts = "5,20"
     @Option(help: "Runs of each phase; the best is reported.") var repeats = 3
-    @Option(help: "Phases to run (comma-separated): sampling, still, motion, all-in; all by default. For fixed workloads under callgrind.")
-    var only = "sampling,still,motion,all-in"
+    @Option(help: "Phases to run (comma-separated): sampling, still, motion, motion-column, all-in; all by default. For fixed workloads under callgrind.")
+    var only = "sampling,still,motion,motion-column,all-in"
 
     func run() throws {
         let phantom = HeartPhantom(anatomy: .typical, scars: [.ischemic(territory: .lad, transmurality: 0.7, mvo: true)])
@@ -166,6 +166,14 @@ struct SimulateBench: ParsableCommand {
                 _ = try engine.acquire(fractions: fractions[i % planes.count], t1: t1, settings: settings, motion: motion, seed: UInt64(i))
             }
         }
+        // The same with phase encoding down the columns (the external site's convention): the
+        // transforms along the phase-encode lines then run down the columns.
+        let column = try best("motion-column") {
+            for i in 0..<slices {
+                let settings = AcquisitionSettings(plane: planes[i % planes.count], phaseEncodeDirection: .column, readout: readout)
+                _ = try engine.acquire(fractions: fractions[i % planes.count], t1: t1, settings: settings, motion: motion, seed: UInt64(i))
+            }
+        }
         let still = try best("still") {
             for i in 0..<slices {
                 let settings = AcquisitionSettings(plane: planes[i % planes.count], phaseEncodeDirection: .row, readout: readout)
@@ -193,6 +201,7 @@ struct SimulateBench: ParsableCommand {
         row("  phantom sampling (2x2x3 partial volume)", sampling)
         row("  k-space path, no motion (magnitude+PSIR)", still)
         row("  k-space path (motion+arrhythmia+blur, magnitude+PSIR)", kspace)
+        row("  the same, phase encoding along columns", column)
         row("  all in (sampling + k-space with motion)", allIn)
 
         for size in cohorts.split(separator: ",").compactMap({ Int($0) }) {
