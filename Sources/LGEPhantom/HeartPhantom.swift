@@ -112,18 +112,10 @@ public struct HeartPhantom: Sendable, Codable {
         // Points are classified along straight lines parallel to the image rows: each line's
         // organ boundaries are solved once (``PhantomModel/line(start:step:)``), t counts
         // columns, and only the heart is classified point by point.
-        let columnStep = plane.rowDirection * plane.pixelSpacing.betweenColumns
-        let rowStep = plane.columnDirection * plane.pixelSpacing.betweenRows
-        let thickness = plane.sliceThickness ?? 0
-        let normal = plane.normal
-        func centres(_ count: Int) -> [Double] { (0..<count).map { (Double($0) + 0.5) / Double(count) - 0.5 } }
-        let n = max(inPlaneSupersampling, 1)
-        let alongRow = centres(n)
-        let downColumn = centres(n).map { $0 * plane.pixelSpacing.betweenRows }
-        let across = thickness > 0 ? centres(max(throughPlaneSamples, 1)).map { $0 * thickness } : [0]
-        let weight = 1 / Float(n * n * across.count)
+        let pattern = SubSamplePattern(plane: plane, inPlaneSupersampling: inPlaneSupersampling, throughPlaneSamples: throughPlaneSamples)
+        let (alongRow, downColumn, across, weight) = (pattern.alongRow, pattern.downColumn, pattern.across, pattern.weight)
         func line(row: Int, down: Double, across: Double) -> PhantomLine {
-            model.line(start: plane.position + rowStep * Double(row) + plane.columnDirection * down + normal * across, step: columnStep)
+            model.line(start: pattern.lineStart(row: row, down: down, across: across), step: pattern.columnStep)
         }
 
         // Most pixels lie inside one tissue. A coarse pass labels two points per pixel (the
@@ -131,7 +123,7 @@ public struct HeartPhantom: Sendable, Codable {
         // other and with all eight neighbours' is taken as pure, and only the rest get the full
         // supersampling. Structures at least a pixel wide are always caught by the coarse pass.
         // (`referenceSample` states the same thing one point at a time; tests hold the two equal.)
-        let coarseAcross = thickness > 0 ? centres(2).map { $0 * thickness } : [0]
+        let coarseAcross = pattern.coarseAcross
         let mixed = UInt8.max
         // Each pixel's own coarse label, `mixed` where its coarse labels disagree. Rows are
         // labelled run by run (``PhantomLine/writeLabels(to:count:offset:model:)``).
@@ -426,4 +418,41 @@ public struct ScarTruth: Sendable, Hashable, Codable {
 
     /// Whether the plane shows any LGE.
     public var isPresent: Bool { areaMM2 > 0 }
+}
+
+/// Where the sub-samples of a pixel lie on a plane, shared by ``HeartPhantom/sample(on:inPlaneSupersampling:throughPlaneSamples:)``
+/// and its reference definition so that both build every point with the same arithmetic.
+struct SubSamplePattern {
+    /// One column along a row, and one row down a column, in patient mm.
+    let columnStep: PatientVector
+    let rowStep: PatientVector
+    /// Sub-sample offsets from a pixel centre: in columns along the row, in mm down the column
+    /// and across the slab; the coarse pass uses two points across the slab.
+    let alongRow: [Double]
+    let downColumn: [Double]
+    let across: [Double]
+    let coarseAcross: [Double]
+    /// Fraction of a pixel one sub-sample stands for.
+    let weight: Float
+    private let plane: SliceGeometry
+
+    init(plane: SliceGeometry, inPlaneSupersampling: Int, throughPlaneSamples: Int) {
+        self.plane = plane
+        columnStep = plane.rowDirection * plane.pixelSpacing.betweenColumns
+        rowStep = plane.columnDirection * plane.pixelSpacing.betweenRows
+        let thickness = plane.sliceThickness ?? 0
+        func centres(_ count: Int) -> [Double] { (0..<count).map { (Double($0) + 0.5) / Double(count) - 0.5 } }
+        let n = max(inPlaneSupersampling, 1)
+        alongRow = centres(n)
+        downColumn = centres(n).map { $0 * plane.pixelSpacing.betweenRows }
+        across = thickness > 0 ? centres(max(throughPlaneSamples, 1)).map { $0 * thickness } : [0]
+        coarseAcross = thickness > 0 ? centres(2).map { $0 * thickness } : [0]
+        weight = 1 / Float(n * n * across.count)
+    }
+
+    /// Start (t = 0) of the line of sub-samples `down` mm below row `row`'s centre and `across` mm
+    /// off the plane; t counts columns.
+    func lineStart(row: Int, down: Double, across: Double) -> PatientVector {
+        plane.position + rowStep * Double(row) + plane.columnDirection * down + plane.normal * across
+    }
 }

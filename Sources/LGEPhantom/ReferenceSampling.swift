@@ -24,20 +24,12 @@ extension HeartPhantom {
         let rows = max(plane.rows, 0)
         let columns = max(plane.columns, 0)
         let model = self.model
-        let columnStep = plane.rowDirection * plane.pixelSpacing.betweenColumns
-        let rowStep = plane.columnDirection * plane.pixelSpacing.betweenRows
-        let thickness = plane.sliceThickness ?? 0
-        let normal = plane.normal
-        func centres(_ count: Int) -> [Double] { (0..<count).map { (Double($0) + 0.5) / Double(count) - 0.5 } }
-        let n = max(inPlaneSupersampling, 1)
-        let alongRow = centres(n)
-        let downColumn = centres(n).map { $0 * plane.pixelSpacing.betweenRows }
-        let across = thickness > 0 ? centres(max(throughPlaneSamples, 1)).map { $0 * thickness } : [0]
-        let coarseAcross = thickness > 0 ? centres(2).map { $0 * thickness } : [0]
-        let weight = 1 / Float(n * n * across.count)
+        let pattern = SubSamplePattern(plane: plane, inPlaneSupersampling: inPlaneSupersampling, throughPlaneSamples: throughPlaneSamples)
+        let (alongRow, downColumn, across, coarseAcross, weight) =
+            (pattern.alongRow, pattern.downColumn, pattern.across, pattern.coarseAcross, pattern.weight)
         func label(row: Int, down: Double, across: Double, t: Double) -> Label {
-            let start = plane.position + rowStep * Double(row) + plane.columnDirection * down + normal * across
-            return model.line(start: start, step: columnStep).label(at: t, model: model)
+            let start = pattern.lineStart(row: row, down: down, across: across)
+            return model.line(start: start, step: pattern.columnStep).label(at: t, model: model)
         }
 
         // nil: the pixel's own coarse labels disagree.
