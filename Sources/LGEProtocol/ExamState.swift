@@ -18,6 +18,8 @@ public struct ExamState: Sendable, Hashable {
     /// (``SliceContext/isArrhythmic``): a set, so the PSIR and magnitude images of one
     /// breath-hold count once.
     public var arrhythmicAcquisitions: Set<String> = []
+    /// Rules that have given a recommendation in this exam (`prompted_before.RULE`).
+    public var promptedRules: Set<String> = []
 
     public init() {}
 
@@ -32,6 +34,7 @@ public struct ExamState: Sendable, Hashable {
         if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1
+        promptedRules.insert(recommendation.rule)
         promptsByPosition[slice.context.position, default: 0] += 1
         promptsBySlice[slice.context.sliceKey, default: 0] += 1
         lastPromptSlice = slicesSeen

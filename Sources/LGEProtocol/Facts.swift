@@ -99,6 +99,8 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     case flaggedSegment
     /// The wall of that segment.
     case flaggedWall
+    /// Whether the protocol's rule of this name has already given a recommendation in this exam.
+    case promptedBefore(rule: String)
     /// Longest minus shortest R-R interval the scanner recorded during this acquisition, ms.
     case rrRange
     /// Earlier acquisitions of this exam whose recorded rhythm was irregular.
@@ -131,8 +133,15 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     /// Every name a condition may use, quality metrics included.
     public static var allNames: [String] { named.map(\.name) + QualityMetric.names.map { "qa.\($0)" } }
 
-    /// The fact a protocol names, or nil.
+    /// The fact a protocol names, or nil. `prompted_before.RULE` parses for any RULE; the
+    /// loader checks that the protocol has such a rule.
     public init?(name: String) {
+        if name.hasPrefix(Self.promptedBeforePrefix) {
+            let rule = String(name.dropFirst(Self.promptedBeforePrefix.count))
+            guard !rule.isEmpty else { return nil }
+            self = .promptedBefore(rule: rule)
+            return
+        }
         if name.hasPrefix("qa.") {
             let metric = String(name.dropFirst(3))
             guard QualityMetric.names.contains(metric) else { return nil }
@@ -143,9 +152,12 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         self = match.fact
     }
 
+    static let promptedBeforePrefix = "prompted_before."
+
     /// The name protocols use.
     public var name: String {
         if case .quality(let metric) = self { return "qa.\(metric)" }
+        if case .promptedBefore(let rule) = self { return Self.promptedBeforePrefix + rule }
         return Self.named.first { $0.fact == self }!.name
     }
 
@@ -166,7 +178,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
             .number(lower: 0, upper: nil, unit: "")
         case .rrRange: .number(lower: 0, upper: nil, unit: "ms")
         case .budgetMinutesLeft: .number(lower: nil, upper: nil, unit: "minutes")
-        case .seriesHasPSIR: .flag
+        case .seriesHasPSIR, .promptedBefore: .flag
         case .flaggedSegment: .number(lower: 1, upper: 17, unit: "")
         case .flaggedWall: .word(Wall.allCases.map(\.rawValue))
         }
@@ -192,6 +204,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         case .budgetMinutesLeft: "minutes of the extra-time budget left (absent when the protocol sets no budget)"
         case .seriesHasPSIR: "true when the series has (or comes with) a PSIR reconstruction"
         case .flaggedSegment: "AHA segment (1-17) of the region the classifier flagged"
+        case .promptedBefore(let rule): "true once rule '\(rule)' of this protocol has given a recommendation in this exam"
         case .flaggedWall: "wall of that segment: \(Wall.allCases.map(\.rawValue).joined(separator: ", ")) (septal and lateral cover their anterior and inferior parts)"
         case .rrRange:
             "longest minus shortest R-R interval during the acquisition, ms (High/Low R-R Value in the header; absent when not recorded)"

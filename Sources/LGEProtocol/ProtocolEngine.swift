@@ -140,6 +140,7 @@ public struct ProtocolEngine: Sendable {
         case .seriesHasPSIR: return .flag(context.seriesHasPSIR || context.reconstruction == .psir)
         case .flaggedSegment: return slice.assessment?.flaggedSegment.map { .number(Double($0)) }
         case .flaggedWall: return slice.assessment?.flaggedSegment.flatMap(Wall.init(segment:)).map { .word($0.rawValue) }
+        case .promptedBefore(let rule): return .flag(state.promptedRules.contains(rule))
         case .rrRange: return context.rrRange.map { .number($0) }
         case .arrhythmicAcquisitionsBefore: return .number(Double(state.arrhythmicAcquisitions(before: context)))
         }

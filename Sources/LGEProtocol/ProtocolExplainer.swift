@@ -109,6 +109,7 @@ public enum ProtocolExplainer {
         case (.repeatsOfPosition, .lt(let n)): return "the position has been acquired fewer than \(FactValue.format(n + 1)) times"
         case (.repeatsOfPosition, .ge(let n)): return "the position has been repeated \(n == 1 ? "before" : "at least \(FactValue.format(n)) times")"
         case (.repeatsOfPosition, .eq(.number(0))): return "it is the position's first acquisition"
+        case (.repeatsOfPosition, .eq(.number(1))): return "the position has been acquired exactly once before"
         case (.minutesSinceInjection, .ge(let n)): return "it is \(FactValue.format(n)) minutes or more after injection"
         case (.rrRange, .ge(let n)): return "the R-R interval varied by \(FactValue.format(n)) ms or more during the acquisition"
         case (.rrRange, .gt(let n)): return "the R-R interval varied by more than \(FactValue.format(n)) ms during the acquisition"
@@ -117,6 +118,8 @@ public enum ProtocolExplainer {
         case (.arrhythmicAcquisitionsBefore, .ge(let n)):
             return n == 1 ? "an earlier acquisition already had an irregular rhythm"
                 : "at least \(FactValue.format(n)) earlier acquisitions had an irregular rhythm"
+        case (.promptedBefore(let rule), .eq(.flag(let before))):
+            return before ? "rule '\(rule)' has already prompted in this exam" : "rule '\(rule)' has not prompted yet in this exam"
         case (.flaggedWall, .eq(let v)): return "the flagged region is in the \(v) wall"
         case (.flaggedWall, .isIn(let vs)): return "the flagged region is in the \(list(vs, "or")) wall"
         default: return "\(fact.name) \(comparison.symbol)"

@@ -56,10 +56,12 @@ struct ProtocolDecoder {
         let policy = try top["conflict"].map(decodeConflict) ?? .standard
 
         let items = try top.required("rules").list()
+        // Conditions may name any rule (`prompted_before.RULE`), earlier or later in the file.
+        let ruleNames = items.compactMap { item in try? item.peek("name")?.string() }
         var rules: [Rule] = []
         var seen: [String: Int] = [:]
         for (order, item) in items.enumerated() {
-            let rule = try decodeRule(item, order: order, bands: bands)
+            let rule = try decodeRule(item, order: order, bands: bands, ruleNames: ruleNames)
             if let earlier = seen[rule.name] {
                 throw item.error(.invalid, "rule name '\(rule.name)' is already used by rule \(earlier + 1)")
             }
@@ -141,13 +143,13 @@ struct ProtocolDecoder {
 
     // MARK: Rules
 
-    func decodeRule(_ item: YAMLValue, order: Int, bands: [CertaintyBand]) throws(YAMLError) -> Rule {
+    func decodeRule(_ item: YAMLValue, order: Int, bands: [CertaintyBand], ruleNames: [String] = []) throws(YAMLError) -> Rule {
         // Messages name the rule ("rules.ti-short.when.ring"), or number it when it has no name.
         let given = try item.peek("name").map { v throws(YAMLError) in try v.string() }
         let name = given ?? "rule \(order + 1)"
         let fields = try item.renamed(given.map { "rules.\($0)" } ?? "rules[\(order + 1)]").mapping(allowed: Self.ruleKeys)
         let description = try fields["description"]?.string()
-        let condition = try decodeCondition(fields.required("when"), bands: bands)
+        let condition = try decodeCondition(fields.required("when"), bands: bands, ruleNames: ruleNames)
         let then = try fields.required("then").mapping(allowed: Self.thenKeys)
         let action = try decodeAction(then.required("action"))
         var message: MessageTemplate?
@@ -180,7 +182,7 @@ struct ProtocolDecoder {
     static let combinators = ["all", "any", "not"]
 
     /// A mapping of facts (all must hold) and combinators.
-    func decodeCondition(_ value: YAMLValue, bands: [CertaintyBand]) throws(YAMLError) -> Condition {
+    func decodeCondition(_ value: YAMLValue, bands: [CertaintyBand], ruleNames: [String] = []) throws(YAMLError) -> Condition {
         guard value.isMapping else { throw value.wrongType("a mapping of conditions (facts, all, any, not)") }
         let fields = try value.openMapping()
         var parts: [Condition] = []
@@ -192,12 +194,21 @@ struct ProtocolDecoder {
                 let items = try childValue.list()
                 guard !items.isEmpty else { throw childValue.error(.invalid, "\(childPath) must list at least one condition") }
                 var inner: [Condition] = []
-                for item in items { inner.append(try decodeCondition(item, bands: bands)) }
+                for item in items { inner.append(try decodeCondition(item, bands: bands, ruleNames: ruleNames)) }
                 parts.append(key == "all" ? .all(inner) : .any(inner))
             case "not":
-                parts.append(.not(try decodeCondition(childValue, bands: bands)))
+                parts.append(.not(try decodeCondition(childValue, bands: bands, ruleNames: ruleNames)))
             default:
                 guard let fact = Fact(name: key) else { throw unknownFact(key, at: keyValue, in: value) }
+                if case .promptedBefore(let rule) = fact, !ruleNames.contains(rule) {
+                    var message = "'\(key)' in \(value.name) names no rule of this protocol"
+                    if let guess = suggestion(for: rule, among: ruleNames) {
+                        message += "; did you mean '\(Fact.promptedBeforePrefix)\(guess)'?"
+                    } else {
+                        message += "; its rules are: \(ruleNames.joined(separator: ", "))"
+                    }
+                    throw keyValue.error(.unknownKey, message)
+                }
                 parts.append(contentsOf: try decodeTests(fact, childValue, bands: bands))
             }
         }

@@ -46,6 +46,7 @@ public enum ProtocolSchema {
                 : "  \(name)\n" + String(repeating: " ", count: 33) + meaning + "\n"
         }
         for (name, fact) in Fact.named { out += row(name, fact.meaning) }
+        out += row("prompted_before.RULE", "true once this protocol's rule RULE has given a recommendation in this exam (true or false)")
         for (metric, meaning) in QualityMetric.known { out += row("qa.\(metric)", meaning) }
         out += """
 

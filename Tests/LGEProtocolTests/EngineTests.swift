@@ -254,7 +254,8 @@ import Testing
     @Test func explainReadsLikeTheBrief() throws {
         let text = ProtocolExplainer.explain(try shipped("default"))
         #expect(text.contains(
-            "When a basal or mid short-axis slice is low certainty and the likely cause is TI/nulling (p ≥ 0.5), "
+            "When a basal or mid short-axis slice is low certainty and the likely cause is TI/nulling (p ≥ 0.5) "
+                + "and rule 'ti-diffuse-uptake' has not prompted yet in this exam, "
                 + "recommend repeating it with TI +20 ms, at most twice per position (about 25 s)"))
         #expect(text.contains("4 prompts per exam; no more than 3 extra minutes per exam"))
         #expect(text.contains("recommend acquiring a 2CH long-axis crosscut"))
