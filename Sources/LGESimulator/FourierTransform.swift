@@ -100,12 +100,10 @@ final class LineTransforms: @unchecked Sendable {
         LineTransforms.plannerLock.unlock()
     }
 
-    /// Unnormalised forward transform along the lines, in place.
-    func forwardAlongLines(_ image: ComplexImage) { transform(image, alongRows: !linesAreRows, forward: true) }
-
-    /// The same, where only `occupied` may hold nonzero values (rows when each row is a
-    /// transform, a column span when each column is): the rest stay zero and are not
-    /// transformed. Tissues of the heart fill a quarter of the rows of a 256² plane.
+    /// Unnormalised forward transform along the lines, in place, where only `occupied` may hold
+    /// nonzero values (rows when each row is a transform, a column span when each column is):
+    /// the rest stay zero and are not transformed. Tissues of the heart fill a quarter of the
+    /// rows of a 256² plane.
     func forwardAlongLines(_ image: ComplexImage, occupied: LineOccupancy) {
         transform(image, alongRows: !linesAreRows, forward: true, rowsToDo: occupied.rows, columnsToDo: occupied.columns)
     }
