@@ -41,6 +41,12 @@ static inline float lge_exp(float input) {
 #undef SUFFIX
 #undef TARGET
 
+#define SUFFIX avx512
+#define TARGET __attribute__((target("avx512f,avx512vl,avx2,fma")))
+#include "kernels_body.h"
+#undef SUFFIX
+#undef TARGET
+
 static int lge_use_avx2(void) {
     // Idempotent: every thread computes the same answer, so a race on the cache is harmless.
     static int cached = -1;
@@ -50,13 +56,32 @@ static int lge_use_avx2(void) {
     }
     return cached;
 }
+
+void lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
+                             ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y,
+                             float *scratch);
+
+static int lge_use_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = lge_use_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    }
+    return cached;
+}
 #else
 #define LGE_HAVE_AVX2 0
 static int lge_use_avx2(void) { return 0; }
+void lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
+                             ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y,
+                             float *scratch);
+
+static int lge_use_avx512(void) { return 0; }
 #endif
 
 void lge_silu(float *x, ptrdiff_t count) {
 #if LGE_HAVE_AVX2
+    if (lge_use_avx512()) { silu_avx512(x, count); return; }
     if (lge_use_avx2()) { silu_avx2(x, count); return; }
 #endif
     silu_baseline(x, count);
@@ -64,6 +89,7 @@ void lge_silu(float *x, ptrdiff_t count) {
 
 void lge_bias_activation(float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t plane, const float *bias, int silu) {
 #if LGE_HAVE_AVX2
+    if (lge_use_avx512()) { bias_activation_avx512(x, planes, channels, plane, bias, silu); return; }
     if (lge_use_avx2()) { bias_activation_avx2(x, planes, channels, plane, bias, silu); return; }
 #endif
     bias_activation_baseline(x, planes, channels, plane, bias, silu);
@@ -72,9 +98,15 @@ void lge_bias_activation(float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff
 void lge_depthwise3x3(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
                       ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y, float *scratch) {
 #if LGE_HAVE_AVX2
+    if (lge_use_avx512()) { lge_depthwise3x3_avx512(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch); return; }
     if (lge_use_avx2()) { depthwise3x3_avx2(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch); return; }
 #endif
     depthwise3x3_baseline(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch);
 }
 
-const char *lge_kernel_variant(void) { return lge_use_avx2() ? "avx2+fma" : "baseline"; }
+const char *lge_kernel_variant(void) {
+    return lge_use_avx512() ? "avx512" : lge_use_avx2() ? "avx2+fma" : "baseline";
+}
+
+// Shared with conv_gemm.c (not part of the public header).
+float lge_silu_scalar(float x) { return x / (1.0f + lge_exp(-x)); }

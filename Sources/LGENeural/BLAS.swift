@@ -28,8 +28,12 @@ public enum BLAS {
         openblas_set_num_threads(Int32(count))
     }
 
-    /// Which build of lgeqa's own element-wise and depthwise kernels runs ("avx2+fma" or "baseline").
+    /// Which build of lgeqa's own element-wise and depthwise kernels runs ("avx512", "avx2+fma" or "baseline").
     public static var kernelVariant: String { String(cString: lge_kernel_variant()) }
+
+    /// Whether inference convolutions run lgeqa's own AVX-512 kernel (packed weights, fused bias, SiLU and
+    /// residual) instead of OpenBLAS: true on processors with AVX-512F, for networks from `foldedForInference()`.
+    public static var ownConvolutionKernel: Bool { lge_conv_gemm_available() != 0 }
 
     /// How many threads OpenBLAS uses now.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }

@@ -12,11 +12,15 @@ public struct ConvUnit: Layer {
         self.activated = activated
     }
 
-    public func infer(_ input: Tensor) -> Tensor {
-        guard let batchNorm else { return conv.infer(input, activated: activated) }
+    public func infer(_ input: Tensor) -> Tensor { infer(input, residual: nil) }
+
+    /// Inference with `residual` added after the activation: in the convolution's own pass once folded.
+    public func infer(_ input: Tensor, residual: Tensor?) -> Tensor {
+        guard let batchNorm else { return conv.infer(input, activated: activated, residual: residual) }
         var x = conv.infer(input)
         batchNorm.applyInPlace(&x)
         if activated { SiLU.applyInPlace(&x) }
+        if let residual { x.add(residual) }
         return x
     }
 
@@ -35,10 +39,10 @@ public struct ConvUnit: Layer {
         return conv.backward(g)
     }
 
-    /// BatchNorm folded into the convolution's weights and bias.
+    /// BatchNorm folded into the convolution's weights and bias, and the weights packed for inference.
     public func folded() -> ConvUnit {
-        guard let batchNorm else { return self }
-        return ConvUnit(conv.folding(batchNorm), batchNorm: nil, activated: activated)
+        let conv = batchNorm.map { self.conv.folding($0) } ?? self.conv
+        return ConvUnit(conv.packedForInference(), batchNorm: nil, activated: activated)
     }
 
     public mutating func visitParameters(_ body: (String, inout Tensor, inout Tensor) -> Void) {
@@ -86,10 +90,9 @@ public struct FusedMBConv: Layer {
     }
 
     public func infer(_ input: Tensor) -> Tensor {
-        var x = expand.infer(input)
-        if let project { x = project.infer(x) }
-        if usesResidual { x.add(input) }
-        return x
+        let residual = usesResidual ? input : nil
+        guard let project else { return expand.infer(input, residual: residual) }
+        return project.infer(expand.infer(input), residual: residual)
     }
 
     public mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -175,9 +178,7 @@ public struct MBConv: Layer {
             x = depthwise.infer(x, activated: true)
         }
         if let squeezeExcitation { x = squeezeExcitation.infer(x) }
-        x = project.infer(x)
-        if usesResidual { x.add(input) }
-        return x
+        return project.infer(x, residual: usesResidual ? input : nil)
     }
 
     public mutating func forward(_ input: Tensor, training: Bool) -> Tensor {

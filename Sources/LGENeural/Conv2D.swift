@@ -6,7 +6,9 @@ import LGERandom
 /// TensorFlow's "same" for stride 1 and for even sizes at stride 2, and exports to ONNX as explicit `pads`.
 /// A 1×1 stride-1 convolution skips im2col: it is one GEMM per sample. Weight: [out, in, k, k].
 public struct Conv2D: Layer {
-    public var weight: Tensor
+    public var weight: Tensor {
+        didSet { packedWeight = nil }
+    }
     public var weightGradient: Tensor
     /// Optional bias [out]; convolutions followed by BatchNorm have none until BN is folded in.
     public var bias: Tensor?
@@ -16,6 +18,8 @@ public struct Conv2D: Layer {
     public let kernelSize: Int
     public let stride: Int
     private var cachedInput: Tensor?
+    /// The weights packed for `lge_conv_gemm` (see `packedForInference()`); dropped whenever `weight` changes.
+    private var packedWeight: [Float]?
 
     /// He-normal (fan-out, as torchvision's EfficientNet) initialization from `generator`.
     public init(
@@ -46,11 +50,82 @@ public struct Conv2D: Layer {
 
     public func infer(_ input: Tensor) -> Tensor { infer(input, activated: false) }
 
+    /// This convolution with its weights packed for lgeqa's own inference kernel (`lge_conv_gemm`), which
+    /// then replaces OpenBLAS in `infer` on processors with AVX-512. Same function, to rounding.
+    public func packedForInference() -> Conv2D {
+        var copy = self
+        let count = lge_conv_gemm_packed_count(outputChannels, patchSize)
+        copy.packedWeight = weight.values.withUnsafeBufferPointer { w in
+            [Float](unsafeUninitializedCapacity: count) { packed, initialized in
+                lge_conv_gemm_pack(w.baseAddress!, outputChannels, patchSize, packed.baseAddress!)
+                initialized = count
+            }
+        }
+        return copy
+    }
+
+    /// Whether `infer` runs lgeqa's own kernel rather than OpenBLAS.
+    public var usesPackedKernel: Bool { packedWeight != nil && lge_conv_gemm_available() != 0 }
+
     /// Inference with the bias and, when `activated`, SiLU applied in one pass over each output after its
-    /// GEMM (while it is still in cache): the fused conv + (folded BN) + SiLU of a `ConvUnit`.
-    public func infer(_ input: Tensor, activated: Bool) -> Tensor {
+    /// GEMM (while it is still in cache): the fused conv + (folded BN) + SiLU of a `ConvUnit`. A `residual`
+    /// of the output's shape is added last (after SiLU), in the same pass where the packed kernel runs.
+    public func infer(_ input: Tensor, activated: Bool, residual: Tensor? = nil) -> Tensor {
         let (n, c, h, w) = input.nchw
         precondition(c == inputChannels, "Conv2D expects \(inputChannels) channels, got \(c)")
+        let (oh, ow) = outputSize(h, w)
+        if let residual {
+            precondition(residual.shape == [n, outputChannels, oh, ow], "Conv2D residual shape mismatch")
+        }
+        if let packedWeight, lge_conv_gemm_available() != 0 {
+            return inferPacked(input, packedWeight, activated: activated, residual: residual)
+        }
+        var result = inferBLAS(input, activated: activated)
+        if let residual { result.add(residual) }
+        return result
+    }
+
+    private func inferPacked(_ input: Tensor, _ packed: [Float], activated: Bool, residual: Tensor?) -> Tensor {
+        let (n, c, h, w) = input.nchw
+        let (oh, ow) = outputSize(h, w)
+        let plane = oh * ow
+        let outC = outputChannels, patch = patchSize
+        // k×k convolutions read a zero-padded copy of the image (split by stride phase) in place of im2col.
+        let scratchCount = isPointwise ? 0 : lge_conv_direct_scratch_count(c, h, w, kernelSize, stride)
+        var scratch = [Float](unsafeUninitializedCapacity: scratchCount) { _, count in count = scratchCount }
+        var offsets = [Int](unsafeUninitializedCapacity: patch) { _, count in count = patch }
+        return Tensor(uninitializedShape: [n, outC, oh, ow]) { out in
+            input.values.withUnsafeBufferPointer { x in
+                packed.withUnsafeBufferPointer { wt in
+                    scratch.withUnsafeMutableBufferPointer { buffer in
+                        offsets.withUnsafeMutableBufferPointer { offsets in
+                            withBias { bias in
+                                withOptionalValues(residual) { res in
+                                    for s in 0..<n {
+                                        let xs = x.baseAddress! + s * c * h * w
+                                        let ys = out.baseAddress! + s * outC * plane
+                                        let rs = res.map { $0 + s * outC * plane }
+                                        let silu: Int32 = activated ? 1 : 0
+                                        if isPointwise {
+                                            lge_conv_gemm(outC, plane, patch, wt.baseAddress!, xs, plane, bias, silu,
+                                                          rs, ys, offsets.baseAddress!)
+                                        } else {
+                                            lge_conv_direct(xs, c, h, w, kernelSize, stride, outC, wt.baseAddress!,
+                                                            bias, silu, rs, ys, buffer.baseAddress!,
+                                                            offsets.baseAddress!)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func inferBLAS(_ input: Tensor, activated: Bool) -> Tensor {
+        let (n, c, h, w) = input.nchw
         let (oh, ow) = outputSize(h, w)
         let plane = oh * ow
         let outC = outputChannels, patch = patchSize
@@ -80,6 +155,12 @@ public struct Conv2D: Layer {
                 }
             }
         }
+    }
+
+    /// Calls `body` with the tensor's values, or nil when there is no tensor.
+    @inline(__always)
+    private func withOptionalValues(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
+        if let tensor { tensor.values.withUnsafeBufferPointer { body($0.baseAddress) } } else { body(nil) }
     }
 
     /// Calls `body` with the bias values, or nil when there is no bias.
@@ -165,7 +246,12 @@ public struct Conv2D: Layer {
     }
 
     public mutating func visitParameters(_ body: (String, inout Tensor, inout Tensor) -> Void) {
-        body("weight", &weight, &weightGradient)
+        // `weight` has an observer, so it cannot be borrowed alongside another stored property of self:
+        // the gradient is moved out (not copied) for the call.
+        var gradient = weightGradient
+        weightGradient = Tensor(shape: [0], values: [])
+        body("weight", &weight, &gradient)
+        weightGradient = gradient
         if bias != nil { body("bias", &bias!, &biasGradient!) }
     }
 

@@ -49,7 +49,7 @@ public struct DepthwiseConv2D: Layer {
         return output
     }
 
-    private func inferGeneric(_ input: Tensor, _ oh: Int, _ ow: Int) -> Tensor {
+    func inferGeneric(_ input: Tensor, _ oh: Int, _ ow: Int) -> Tensor {
         let (n, c, h, w) = input.nchw
         let k = kernelSize, s = stride, p = padding
         return Tensor(uninitializedShape: [n, c, oh, ow]) { out in
@@ -91,7 +91,7 @@ public struct DepthwiseConv2D: Layer {
     /// planes made a generic path overhead-bound).
     private func infer3x3(_ input: Tensor, _ oh: Int, _ ow: Int, activated: Bool) -> Tensor {
         let (n, c, h, w) = input.nchw
-        var padded = [Float](repeating: 0, count: (h + 2) * (w + 2))
+        var padded = [Float](repeating: 0, count: lge_depthwise3x3_scratch_count(h, w, stride))
         return Tensor(uninitializedShape: [n, c, oh, ow]) { out in
             input.values.withUnsafeBufferPointer { x in
                 weight.values.withUnsafeBufferPointer { wt in

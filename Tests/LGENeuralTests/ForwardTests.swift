@@ -1,3 +1,4 @@
+import Foundation
 import LGERandom
 import Testing
 @testable import LGENeural
@@ -50,6 +51,43 @@ struct ForwardTests {
         #expect(worst < 1e-4)
     }
 
+    /// The packed kernel (AVX-512 where present, a plain loop elsewhere) against the six-loop reference, over
+    /// shapes that exercise its tails: output channels not a multiple of 8 or 16, rows wider than one 48-pixel
+    /// run and narrower than one vector, strides 1 and 2 on odd sizes, 1×1 and 5×5, with SiLU and a residual.
+    @Test("Packed inference convolution matches a direct convolution",
+          arguments: [(3, 1, 5, 9, 7), (3, 2, 24, 9, 7), (3, 2, 8, 67, 70), (3, 1, 17, 5, 70), (1, 1, 40, 8, 8),
+                      (1, 1, 13, 3, 50), (1, 2, 9, 5, 5), (5, 1, 16, 6, 5), (3, 2, 8, 1, 1), (3, 1, 32, 4, 4)])
+    func packedConvolutionMatchesNaive(kernel: Int, stride: Int, outputs: Int, height: Int, width: Int) {
+        var g = SeededGenerator(seed: 41)
+        var conv = Conv2D(inputChannels: 3, outputChannels: outputs, kernelSize: kernel, stride: stride, bias: true,
+                          generator: &g)
+        conv.bias = randomTensor([outputs], seed: 42)
+        let packed = conv.packedForInference()
+        let x = randomTensor([2, 3, height, width], seed: 43)
+        let expected = naiveConvolution(x, conv)
+        let residual = randomTensor(expected.shape, seed: 44)
+        for activated in [false, true] {
+            let y = packed.infer(x, activated: activated, residual: residual)
+            #expect(y.shape == expected.shape)
+            let reference = zip(expected.values, residual.values).map { value, r in
+                (activated ? value / (1 + exp(-value)) : value) + r
+            }
+            let worst = zip(y.values, reference).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-4, "activated \(activated): worst difference \(worst)")
+        }
+    }
+
+    @Test("Changing packed weights drops the packing")
+    func packedWeightsFollowTheWeights() {
+        var g = SeededGenerator(seed: 45)
+        var conv = Conv2D(inputChannels: 2, outputChannels: 8, kernelSize: 3, generator: &g).packedForInference()
+        conv.weight = randomTensor(conv.weight.shape, seed: 46)
+        let x = randomTensor([1, 2, 6, 6], seed: 47)
+        let worst = zip(conv.infer(x).values, naiveConvolution(x, conv).values).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-4)
+        #expect(!conv.usesPackedKernel)
+    }
+
     @Test("DepthwiseConv2D matches a per-channel direct convolution", arguments: [(3, 1), (3, 2), (5, 1), (5, 2)])
     func depthwiseMatchesNaive(kernel: Int, stride: Int) {
         var g = SeededGenerator(seed: 34)
@@ -74,6 +112,25 @@ struct ForwardTests {
                 #expect(zip(got, ref.values).allSatisfy { abs($0 - $1) < 1e-5 })
             }
         }
+    }
+
+    /// The 3×3 kernels pick a path by plane size and stride (direct masked loads up to 1,024 pixels at
+    /// stride 1, a row permute up to 16 wide at stride 2, padded phase copies beyond): each against the
+    /// generic path (kernel 3 via `inferGeneric`), with SiLU.
+    @Test("Depthwise 3×3 kernels match the generic path on every plane size",
+          arguments: [(1, 7, 8), (2, 7, 8), (2, 16, 16), (2, 1, 1), (2, 9, 17), (1, 40, 33), (2, 33, 40), (1, 1, 13)])
+    func depthwise3x3Paths(stride: Int, height: Int, width: Int) {
+        var g = SeededGenerator(seed: 37)
+        var dw = DepthwiseConv2D(channels: 5, kernelSize: 3, stride: stride, bias: true, generator: &g)
+        dw.bias = randomTensor([5], seed: 38)
+        let x = randomTensor([2, 5, height, width], seed: 39)
+        let (oh, ow) = dw.outputSize(height, width)
+        var reference = dw.inferGeneric(x, oh, ow)
+        SiLU.applyInPlace(&reference)
+        let y = dw.infer(x, activated: true)
+        #expect(y.shape == reference.shape)
+        let worst = zip(y.values, reference.values).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-5, "worst difference \(worst)")
     }
 
     @Test("Folded-BN inference equals the unfolded inference forward")

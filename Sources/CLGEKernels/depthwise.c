@@ -1,0 +1,197 @@
+// Depthwise 3×3 convolution with AVX-512, for the small planes of MBConv stages (16×16 down to 4×4).
+//
+// Why not the row loops of kernels_body.h: an 8-pixel row fills half a vector and a 4-pixel row a quarter,
+// and a stride-2 row gathers every other pixel. Here each plane is copied once, zero-padded and split by
+// stride phase, so that every tap of a run of outputs is a contiguous run of one phase; the plane is then
+// computed as one flat run over "padded width" rows, 16 outputs per vector, and the padding columns dropped.
+#include "CLGEKernels.h"
+
+#include <string.h>
+
+static void lge_depthwise_phase_size(ptrdiff_t h, ptrdiff_t w, ptrdiff_t stride, ptrdiff_t *ph, ptrdiff_t *pw) {
+    *ph = (h + 2 + stride - 1) / stride;
+    *pw = (w + 2 + stride - 1) / stride;
+}
+
+ptrdiff_t lge_depthwise3x3_scratch_count(ptrdiff_t h, ptrdiff_t w, ptrdiff_t stride) {
+    ptrdiff_t ph, pw;
+    lge_depthwise_phase_size(h, w, stride, &ph, &pw);
+    // Phases, then the flat output (padded width, one vector of slack).
+    return stride * stride * ph * pw + ph * pw + 16;
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include "simd512.h"
+
+LGE_AVX512 LGE_INLINE void lge_padded_row(const float *source, ptrdiff_t w, float *row) {
+    // Lane j of the chunk at c holds padded column c + j = image column c + j − 1; columns −1 and w are zero.
+    for (ptrdiff_t c = 0; c < w + 2; c += 16) {
+        __mmask16 inside = lge_lanes(w + 1 - c);
+        if (c == 0) inside &= (__mmask16)0xFFFE;
+        _mm512_mask_storeu_ps(row + c, lge_lanes(w + 2 - c), _mm512_maskz_loadu_ps(inside, source + c - 1));
+    }
+}
+
+/// Stride 1 on planes of at most 64 vectors: every tap is a masked load straight from the image, the zero
+/// border being the lanes the masks leave out, and each output vector is stored once where it belongs.
+/// Why no padded copy: loads that read back a copy just written with masked stores cannot be forwarded
+/// from the store buffer and stalled this kernel.
+LGE_AVX512 static void lge_depthwise3x3_direct(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h,
+                                               ptrdiff_t w, const float *weight, const float *bias, int silu,
+                                               float *y) {
+    const ptrdiff_t total = h * w, vectors = (total + 15) / 16;
+    // Per output vector and tap, the lanes whose input pixel lies inside the image.
+    __mmask16 inside[64][9];
+    for (ptrdiff_t v = 0; v < vectors; v++) {
+        for (int tap = 0; tap < 9; tap++) {
+            const ptrdiff_t dy = tap / 3 - 1, dx = tap % 3 - 1;
+            unsigned mask = 0;
+            for (int lane = 0; lane < 16; lane++) {
+                const ptrdiff_t t = 16 * v + lane, row = t / w + dy, column = t % w + dx;
+                if (t < total && row >= 0 && row < h && column >= 0 && column < w) mask |= 1u << lane;
+            }
+            inside[v][tap] = (__mmask16)mask;
+        }
+    }
+    for (ptrdiff_t plane = 0; plane < planes; plane++) {
+        const float *image = x + plane * total;
+        const ptrdiff_t channel = plane % channels;
+        const float *k = weight + 9 * channel;
+        __m512 taps[9];
+        for (int tap = 0; tap < 9; tap++) taps[tap] = _mm512_set1_ps(k[tap]);
+        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
+        float *out = y + plane * total;
+        for (ptrdiff_t v = 0; v < vectors; v++) {
+            const ptrdiff_t t = 16 * v;
+            __m512 acc = shift;
+            for (int tap = 0; tap < 9; tap++) {
+                const ptrdiff_t delta = (tap / 3 - 1) * w + (tap % 3 - 1);
+                acc = _mm512_fmadd_ps(taps[tap], _mm512_maskz_loadu_ps(inside[v][tap], image + t + delta), acc);
+            }
+            if (silu) acc = lge_silu512(acc);
+            _mm512_mask_storeu_ps(out + t, lge_lanes(total - t), acc);
+        }
+    }
+}
+
+/// Stride 2 on planes at most 16 wide: each even input row's stride-1 result is one vector computed from
+/// masked loads of the image (no copy), its even lanes are gathered into the output vector with a
+/// permute, and SiLU runs once per output vector. Why: the phase copies of the general path cost more than
+/// the arithmetic on these 8×8 and 16×16 planes (store forwarding again).
+LGE_AVX512 static void lge_depthwise3x3_stride2_narrow(const float *x, ptrdiff_t planes, ptrdiff_t channels,
+                                                       ptrdiff_t h, ptrdiff_t w, const float *weight,
+                                                       const float *bias, int silu, float *y) {
+    const ptrdiff_t oh = (h + 1) / 2, ow = (w + 1) / 2, rowsPerVector = 16 / ow;
+    const __mmask16 row = lge_lanes(w);
+    const __mmask16 columns[3] = {row & (__mmask16)~1u, row, row & (__mmask16)~(1u << (w - 1))};
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (ptrdiff_t plane = 0; plane < planes; plane++) {
+        const float *image = x + plane * h * w;
+        const ptrdiff_t channel = plane % channels;
+        const float *k = weight + 9 * channel;
+        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
+        float *out = y + plane * oh * ow;
+        for (ptrdiff_t first = 0; first < oh; first += rowsPerVector) {
+            const ptrdiff_t rows = oh - first < rowsPerVector ? oh - first : rowsPerVector;
+            __m512 packed = _mm512_setzero_ps();
+            for (ptrdiff_t r = 0; r < rows; r++) {
+                const ptrdiff_t center = 2 * (first + r);
+                __m512 acc = shift;
+                for (int ki = 0; ki < 3; ki++) {
+                    const ptrdiff_t source = center + ki - 1;
+                    if (source < 0 || source >= h) continue;
+                    for (int kj = 0; kj < 3; kj++) {
+                        const __m512 pixels = _mm512_maskz_loadu_ps(columns[kj], image + source * w + kj - 1);
+                        acc = _mm512_fmadd_ps(_mm512_set1_ps(k[3 * ki + kj]), pixels, acc);
+                    }
+                }
+                // Output lane r·ow + j takes the row's lane 2j.
+                const __m512i from = _mm512_slli_epi32(_mm512_sub_epi32(iota, _mm512_set1_epi32((int)(r * ow))), 1);
+                const __mmask16 lanes = (__mmask16)(lge_lanes((r + 1) * ow) & ~lge_lanes(r * ow));
+                packed = _mm512_mask_permutexvar_ps(packed, lanes, from, acc);
+            }
+            if (silu) packed = lge_silu512(packed);
+            _mm512_mask_storeu_ps(out + first * ow, lge_lanes(rows * ow), packed);
+        }
+    }
+}
+
+LGE_AVX512 void lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h,
+                                        ptrdiff_t w, ptrdiff_t stride, const float *weight, const float *bias,
+                                        int silu, float *y, float *scratch) {
+    if (stride == 1 && h * w <= 64 * 16) {
+        lge_depthwise3x3_direct(x, planes, channels, h, w, weight, bias, silu, y);
+        return;
+    }
+    if (stride == 2 && w <= 16) {
+        lge_depthwise3x3_stride2_narrow(x, planes, channels, h, w, weight, bias, silu, y);
+        return;
+    }
+    ptrdiff_t ph, pw;
+    lge_depthwise_phase_size(h, w, stride, &ph, &pw);
+    const ptrdiff_t oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+    float *flat = scratch + stride * stride * ph * pw;
+    ptrdiff_t offsets[9];
+    for (int tap = 0; tap < 9; tap++) {
+        const ptrdiff_t ki = tap / 3, kj = tap % 3;
+        offsets[tap] = ((ki % stride) * stride + kj % stride) * ph * pw + (ki / stride) * pw + kj / stride;
+    }
+    const ptrdiff_t total = oh * pw;
+    for (ptrdiff_t plane = 0; plane < planes; plane++) {
+        const float *image = x + plane * h * w;
+        if (stride == 1) {
+            memset(scratch, 0, (size_t)pw * sizeof(float));
+            for (ptrdiff_t r = 0; r < h; r++) lge_padded_row(image + r * w, w, scratch + (r + 1) * pw);
+            memset(scratch + (h + 1) * pw, 0, (size_t)(ph - h - 1) * (size_t)pw * sizeof(float));
+        } else if (stride == 2) {
+            // One padded row at a time, straight from the image into registers, its even and odd columns
+            // to phases b = 0 and 1.
+            for (ptrdiff_t r = 0; r < 2 * ph; r++) {
+                const ptrdiff_t a = r % 2, i = r / 2, source = r - 1;
+                float *even = scratch + (a * 2) * ph * pw + i * pw, *odd = even + ph * pw;
+                if (source < 0 || source >= h) {
+                    memset(even, 0, (size_t)pw * sizeof(float));
+                    memset(odd, 0, (size_t)pw * sizeof(float));
+                    continue;
+                }
+                lge_split_padded_row(image + source * w, w, 1, pw, even, odd);
+            }
+        } else {
+            for (ptrdiff_t a = 0; a < stride; a++) {
+                for (ptrdiff_t b = 0; b < stride; b++) {
+                    float *phase = scratch + (a * stride + b) * ph * pw;
+                    for (ptrdiff_t i = 0; i < ph; i++) {
+                        const ptrdiff_t r = stride * i + a - 1;
+                        for (ptrdiff_t j = 0; j < pw; j++) {
+                            const ptrdiff_t c = stride * j + b - 1;
+                            phase[i * pw + j] = r >= 0 && r < h && c >= 0 && c < w ? image[r * w + c] : 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+        const ptrdiff_t channel = plane % channels;
+        const float *k = weight + 9 * channel;
+        __m512 taps[9];
+        for (int tap = 0; tap < 9; tap++) taps[tap] = _mm512_set1_ps(k[tap]);
+        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
+        for (ptrdiff_t t = 0; t < total; t += 16) {
+            const __mmask16 mask = lge_lanes(total - t);
+            __m512 acc = shift;
+            // Lanes past a row's last output read the next row's start (or the slack after the phases):
+            // they land in the padding columns of `flat`, which are dropped below.
+            for (int tap = 0; tap < 9; tap++) {
+                acc = _mm512_fmadd_ps(taps[tap], _mm512_maskz_loadu_ps(mask, scratch + offsets[tap] + t), acc);
+            }
+            if (silu) acc = lge_silu512(acc);
+            _mm512_mask_storeu_ps(flat + t, mask, acc);
+        }
+        float *out = y + plane * oh * ow;
+        for (ptrdiff_t r = 0; r < oh; r++) {
+            for (ptrdiff_t c = 0; c < ow; c += 16) {
+                _mm512_mask_storeu_ps(out + r * ow + c, lge_lanes(ow - c), _mm512_loadu_ps(flat + r * pw + c));
+            }
+        }
+    }
+}
+#endif
