@@ -39,6 +39,13 @@ void lge_conv_gemm_pack(const float *a, ptrdiff_t m, ptrdiff_t k, float *packed)
 
 #include "simd512.h"
 
+/// Where a run's vectors go when it spans output rows of a direct convolution ("flat" runs): the lanes that
+/// are real output pixels (not padding columns) and the output index of the first of them, per vector.
+typedef struct {
+    __mmask16 valid[3];
+    ptrdiff_t at[3];
+} lge_flat_run;
+
 /// Everything a tile needs besides its position. Row p of B starts at `offsets[p]` from the tile's first
 /// pixel: p·ldb for a plain matrix, or the tap's place in a padded image for a direct convolution.
 typedef struct {
@@ -54,7 +61,7 @@ typedef struct {
 LGE_AVX512 LGE_INLINE void lge_gemm_tile(const int panels, const int vectors, const lge_gemm_job *job,
                                          const float *restrict a, ptrdiff_t panelStride, const float *restrict b,
                                          __mmask16 last, ptrdiff_t rows, const float *bias,
-                                         const float *residual, float *restrict c) {
+                                         const float *residual, float *restrict c, const lge_flat_run *flat) {
     __m512 acc[2 * LGE_PANEL_ROWS][3];
     for (int i = 0; i < panels * LGE_PANEL_ROWS; i++) {
         for (int v = 0; v < vectors; v++) acc[i][v] = _mm512_setzero_ps();
@@ -82,11 +89,19 @@ LGE_AVX512 LGE_INLINE void lge_gemm_tile(const int panels, const int vectors, co
         if (i >= rows) break;
         const __m512 shift = _mm512_set1_ps(bias ? bias[i] : 0.0f);
         for (int v = 0; v < vectors; v++) {
-            const __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
             __m512 x = _mm512_add_ps(acc[i][v], shift);
             if (job->silu) x = lge_silu512(x);
-            if (residual) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, residual + i * ldc + 16 * v));
-            _mm512_mask_storeu_ps(c + i * ldc + 16 * v, mask, x);
+            if (flat) {
+                // Padding-column lanes are squeezed out: the valid lanes are consecutive output pixels.
+                const __mmask16 mask = flat->valid[v];
+                const ptrdiff_t at = i * ldc + flat->at[v];
+                if (residual) x = _mm512_add_ps(x, _mm512_maskz_expandloadu_ps(mask, residual + at));
+                _mm512_mask_compressstoreu_ps(c + at, mask, x);
+            } else {
+                const __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
+                if (residual) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, residual + i * ldc + 16 * v));
+                _mm512_mask_storeu_ps(c + i * ldc + 16 * v, mask, x);
+            }
         }
     }
 }
@@ -94,7 +109,8 @@ LGE_AVX512 LGE_INLINE void lge_gemm_tile(const int panels, const int vectors, co
 /// One run of `width` ≤ 48 pixels through every panel of A: two panels at a time where one vector per row
 /// would leave too few independent accumulators to hide the FMA latency.
 LGE_AVX512 static void lge_gemm_run(const lge_gemm_job *job, ptrdiff_t m, const float *packed, const float *b,
-                                    ptrdiff_t width, const float *bias, const float *residual, float *c) {
+                                    ptrdiff_t width, const float *bias, const float *residual, float *c,
+                                    const lge_flat_run *flat) {
     const int vectors = (int)((width + 15) / 16);
     const ptrdiff_t tail = width - 16 * (vectors - 1);
     const __mmask16 last = (__mmask16)(tail >= 16 ? 0xFFFF : (1u << tail) - 1);
@@ -102,7 +118,7 @@ LGE_AVX512 static void lge_gemm_run(const lge_gemm_job *job, ptrdiff_t m, const 
     ptrdiff_t m0 = 0;
 #define LGE_TILE(panels, vectors)                                                                             \
     lge_gemm_tile(panels, vectors, job, packed + (m0 / LGE_PANEL_ROWS) * panelStride, panelStride, b, last,  \
-                  m - m0, bias ? bias + m0 : NULL, residual ? residual + m0 * ldc : NULL, c + m0 * ldc)
+                  m - m0, bias ? bias + m0 : NULL, residual ? residual + m0 * ldc : NULL, c + m0 * ldc, flat)
     switch (vectors) {
     case 3:
         for (; m0 < m; m0 += LGE_PANEL_ROWS) LGE_TILE(1, 3);
@@ -131,7 +147,7 @@ LGE_AVX512 static void lge_conv_gemm_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
     const ptrdiff_t width = lge_run_width(n);
     for (ptrdiff_t n0 = 0; n0 < n; n0 += width) {
         lge_gemm_run(&job, m, packed, b + n0, n - n0 < width ? n - n0 : width, bias,
-                     residual ? residual + n0 : NULL, c + n0);
+                     residual ? residual + n0 : NULL, c + n0, NULL);
     }
 }
 
@@ -140,12 +156,33 @@ LGE_AVX512 static void lge_conv_direct_avx512(const float *padded, ptrdiff_t h, 
                                               const ptrdiff_t *offsets, const float *bias, int silu,
                                               const float *residual, float *c) {
     const lge_gemm_job job = {k, h * w, offsets, silu};
+    if (w >= 12) {
+        // Flat runs of 48 over all rows in the padded width: the padding columns are computed and dropped
+        // (2 of every paddedWidth), so that rows of 16 or 32 pixels still fill three-vector tiles.
+        const ptrdiff_t total = h * paddedWidth;
+        for (ptrdiff_t f0 = 0; f0 < total; f0 += 48) {
+            const ptrdiff_t width = total - f0 < 48 ? total - f0 : 48;
+            lge_flat_run flat;
+            for (int v = 0; v < 3; v++) {
+                const ptrdiff_t f = f0 + 16 * v;
+                unsigned valid = 0;
+                for (int lane = 0; lane < 16; lane++) {
+                    if (f + lane < total && (f + lane) % paddedWidth < w) valid |= 1u << lane;
+                }
+                flat.valid[v] = (__mmask16)valid;
+                const ptrdiff_t column = f % paddedWidth;
+                flat.at[v] = (f / paddedWidth) * w + (column < w ? column : w);
+            }
+            lge_gemm_run(&job, m, packed, padded + f0, width, bias, residual, c, &flat);
+        }
+        return;
+    }
     const ptrdiff_t width = lge_run_width(w);
     for (ptrdiff_t y = 0; y < h; y++) {
         for (ptrdiff_t x0 = 0; x0 < w; x0 += width) {
             const ptrdiff_t at = y * w + x0;
             lge_gemm_run(&job, m, packed, padded + y * paddedWidth + x0, w - x0 < width ? w - x0 : width, bias,
-                         residual ? residual + at : NULL, c + at);
+                         residual ? residual + at : NULL, c + at, NULL);
         }
     }
 }
@@ -224,7 +261,8 @@ ptrdiff_t lge_conv_direct_scratch_count(ptrdiff_t channels, ptrdiff_t h, ptrdiff
                                         ptrdiff_t stride) {
     ptrdiff_t ph, pw;
     lge_phase_size(h, w, kernel, stride, &ph, &pw);
-    return stride * stride * channels * ph * pw;
+    // Slack: the padding-column lanes of a direct convolution's last run read a little past the phases.
+    return stride * stride * channels * ph * pw + 4 * pw + 64;
 }
 
 void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w, ptrdiff_t kernel, ptrdiff_t stride,

@@ -104,6 +104,22 @@ void lge_depthwise3x3(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrd
     depthwise3x3_baseline(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch);
 }
 
+void lge_plane_means(const float *x, ptrdiff_t planes, ptrdiff_t plane, float *means) {
+#if LGE_HAVE_AVX2
+    if (lge_use_avx512()) { plane_means_avx512(x, planes, plane, means); return; }
+    if (lge_use_avx2()) { plane_means_avx2(x, planes, plane, means); return; }
+#endif
+    plane_means_baseline(x, planes, plane, means);
+}
+
+void lge_scale_planes(float *x, ptrdiff_t planes, ptrdiff_t plane, const float *factors) {
+#if LGE_HAVE_AVX2
+    if (lge_use_avx512()) { scale_planes_avx512(x, planes, plane, factors); return; }
+    if (lge_use_avx2()) { scale_planes_avx2(x, planes, plane, factors); return; }
+#endif
+    scale_planes_baseline(x, planes, plane, factors);
+}
+
 const char *lge_kernel_variant(void) {
     return lge_use_avx512() ? "avx512" : lge_use_avx2() ? "avx2+fma" : "baseline";
 }

@@ -73,6 +73,34 @@ TARGET static void LGE_NAME(depthwise3x3)(const float *restrict x, ptrdiff_t pla
     }
 }
 
+TARGET static void LGE_NAME(plane_means)(const float *restrict x, ptrdiff_t planes, ptrdiff_t plane,
+                                         float *restrict means) {
+    const float scale = 1.0f / (float)plane;
+    for (ptrdiff_t p = 0; p < planes; p++) {
+        const float *restrict row = x + p * plane;
+        // Sixteen partial sums: the order is fixed by the code, not by the vector width, so every variant
+        // gives the same bits.
+        float partial[16] = {0};
+        ptrdiff_t i = 0;
+        for (; i + 16 <= plane; i += 16) {
+            for (int lane = 0; lane < 16; lane++) partial[lane] += row[i + lane];
+        }
+        for (; i < plane; i++) partial[i % 16] += row[i];
+        float sum = 0.0f;
+        for (int lane = 0; lane < 16; lane++) sum += partial[lane];
+        means[p] = sum * scale;
+    }
+}
+
+TARGET static void LGE_NAME(scale_planes)(float *restrict x, ptrdiff_t planes, ptrdiff_t plane,
+                                          const float *restrict factors) {
+    for (ptrdiff_t p = 0; p < planes; p++) {
+        float *restrict row = x + p * plane;
+        const float f = factors[p];
+        for (ptrdiff_t i = 0; i < plane; i++) row[i] *= f;
+    }
+}
+
 #undef LGE_NAME
 #undef LGE_CAT
 #undef LGE_CAT2

@@ -82,15 +82,9 @@ public struct GlobalAveragePool: Layer {
     public func infer(_ input: Tensor) -> Tensor {
         let (n, c, h, w) = input.nchw
         let plane = h * w
-        let scale = 1 / Float(plane)
         return Tensor(uninitializedShape: [n, c]) { out in
             input.values.withUnsafeBufferPointer { x in
-                for p in 0..<(n * c) {
-                    let row = x.baseAddress! + p * plane
-                    var sum: Float = 0
-                    for i in 0..<plane { sum += row[i] }
-                    out[p] = sum * scale
-                }
+                lge_plane_means(x.baseAddress!, n * c, plane, out.baseAddress!)
             }
         }
     }

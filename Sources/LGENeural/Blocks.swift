@@ -39,10 +39,11 @@ public struct ConvUnit: Layer {
         return conv.backward(g)
     }
 
-    /// BatchNorm folded into the convolution's weights and bias, and the weights packed for inference.
-    public func folded() -> ConvUnit {
+    /// BatchNorm folded into the convolution's weights and bias, and (unless `packingWeights` is false, for
+    /// comparisons with OpenBLAS) the weights packed for lgeqa's inference kernel.
+    public func folded(packingWeights: Bool = true) -> ConvUnit {
         let conv = batchNorm.map { self.conv.folding($0) } ?? self.conv
-        return ConvUnit(conv.packedForInference(), batchNorm: nil, activated: activated)
+        return ConvUnit(packingWeights ? conv.packedForInference() : conv, batchNorm: nil, activated: activated)
     }
 
     public mutating func visitParameters(_ body: (String, inout Tensor, inout Tensor) -> Void) {
@@ -115,10 +116,10 @@ public struct FusedMBConv: Layer {
         return g
     }
 
-    public func folded() -> FusedMBConv {
+    public func folded(packingWeights: Bool = true) -> FusedMBConv {
         var copy = self
-        copy.expand = expand.folded()
-        copy.project = project?.folded()
+        copy.expand = expand.folded(packingWeights: packingWeights)
+        copy.project = project?.folded(packingWeights: packingWeights)
         return copy
     }
 
@@ -177,7 +178,7 @@ public struct MBConv: Layer {
         } else {
             x = depthwise.infer(x, activated: true)
         }
-        if let squeezeExcitation { x = squeezeExcitation.infer(x) }
+        squeezeExcitation?.applyInPlace(&x)
         return project.infer(x, residual: usesResidual ? input : nil)
     }
 
@@ -210,14 +211,14 @@ public struct MBConv: Layer {
         return g
     }
 
-    public func folded() -> MBConv {
+    public func folded(packingWeights: Bool = true) -> MBConv {
         var copy = self
-        copy.expand = expand?.folded()
+        copy.expand = expand?.folded(packingWeights: packingWeights)
         if let depthwiseBatchNorm {
             copy.depthwise = depthwise.folding(depthwiseBatchNorm)
             copy.depthwiseBatchNorm = nil
         }
-        copy.project = project.folded()
+        copy.project = project.folded(packingWeights: packingWeights)
         return copy
     }
 

@@ -21,9 +21,9 @@ public struct Block: Layer {
         fused != nil ? fused!.backward(outputGradient) : mb!.backward(outputGradient)
     }
 
-    public func folded() -> Block {
-        if let fused { return Block(fused.folded()) }
-        return Block(mb!.folded())
+    public func folded(packingWeights: Bool = true) -> Block {
+        if let fused { return Block(fused.folded(packingWeights: packingWeights)) }
+        return Block(mb!.folded(packingWeights: packingWeights))
     }
 
     public mutating func visitParameters(_ body: (String, inout Tensor, inout Tensor) -> Void) {
@@ -114,13 +114,15 @@ public struct Network: Layer {
         return classifier.infer(pool.infer(x))
     }
 
-    /// The same function for inference with every BatchNorm folded into its convolution (bias added).
-    /// The result is meant for `infer`; training it would train a network without BatchNorm.
-    public func foldedForInference() -> Network {
+    /// The same function for inference with every BatchNorm folded into its convolution (bias added) and
+    /// the convolution weights packed for lgeqa's AVX-512 kernel, which then runs them where the processor
+    /// has AVX-512 (`packingWeights: false` keeps them on OpenBLAS, for comparisons). The result is meant
+    /// for `infer`; training it would train a network without BatchNorm.
+    public func foldedForInference(packingWeights: Bool = true) -> Network {
         var copy = self
-        copy.stem = stem.folded()
-        copy.stages = stages.map { $0.map { $0.folded() } }
-        copy.head = head.folded()
+        copy.stem = stem.folded(packingWeights: packingWeights)
+        copy.stages = stages.map { $0.map { $0.folded(packingWeights: packingWeights) } }
+        copy.head = head.folded(packingWeights: packingWeights)
         return copy
     }
 

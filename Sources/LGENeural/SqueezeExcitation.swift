@@ -1,3 +1,4 @@
+import CLGEKernels
 import LGERandom
 /// Squeeze-and-excitation: global pool → 1×1 reduce → SiLU → 1×1 expand → sigmoid → per-channel scale.
 ///
@@ -30,18 +31,20 @@ public struct SqueezeExcitation: Layer {
 
     public func infer(_ input: Tensor) -> Tensor {
         var output = input
-        Self.scaleChannels(&output, by: gates(input))
+        applyInPlace(&output)
         return output
+    }
+
+    /// Inference on a tensor the caller owns: no copy of the feature map.
+    public func applyInPlace(_ tensor: inout Tensor) {
+        Self.scaleChannels(&tensor, by: gates(tensor))
     }
 
     static func scaleChannels(_ tensor: inout Tensor, by scale: Tensor) {
         let plane = tensor.shape[2] * tensor.shape[3]
         tensor.values.withUnsafeMutableBufferPointer { x in
             scale.values.withUnsafeBufferPointer { g in
-                for p in 0..<g.count {
-                    let row = x.baseAddress! + p * plane, f = g[p]
-                    for i in 0..<plane { row[i] *= f }
-                }
+                lge_scale_planes(x.baseAddress!, g.count, plane, g.baseAddress!)
             }
         }
     }

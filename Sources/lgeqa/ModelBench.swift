@@ -13,10 +13,11 @@ struct ModelBench: AsyncParsableCommand {
         abstract: "Time the classifier network: lgeqa's engine against ONNX Runtime on the exported model, same inputs.",
         discussion: """
             Single-slice latency at batch 1 on 1 thread (median of --runs) and throughput at --batch on 2 threads, \
-            for lgeqa (OpenBLAS threads) and ONNX Runtime (intra_op_num_threads) in alternating rounds, with the \
-            OpenBLAS kernel that ran, the model's FLOPs, achieved GFLOP/s and this machine's single-thread SGEMM \
-            (1024³) in the same run. ONNX Runtime runs in the project's Python (.venv, `make venv`). A benchmark: \
-            on a shared machine, repeat it and compare ratios from one run.
+            for lgeqa (2 workers) and ONNX Runtime (intra_op_num_threads) in alternating rounds, with the \
+            convolution and OpenBLAS kernels that ran, the model's FLOPs, achieved GFLOP/s and this machine's \
+            single-thread SGEMM (1024³) in the same run; also lgeqa with its convolutions on OpenBLAS, for \
+            comparison. ONNX Runtime runs in the project's Python (.venv, `make venv`). A benchmark: on a shared \
+            machine, repeat it and compare the paired ratios (lgeqa and ONNX Runtime timed back to back in each round).
             """
     )
 
@@ -35,6 +36,7 @@ struct ModelBench: AsyncParsableCommand {
         let path = model ?? ModelCommand.defaultModelPath
         let (card, loaded) = try ModelFile.read(path)
         let network = loaded.foldedForInference()
+        let openBLASNetwork = loaded.foldedForInference(packingWeights: false)
         let size = card.preprocessing.outputSize, channels = network.configuration.inputChannels
         var generator = SeededGenerator(seed: 7, stream: "bench")
         let single = Tensor(shape: [1, channels, size, size], values: (0..<(channels * size * size)).map { _ in generator.nextNormal() })
@@ -44,7 +46,10 @@ struct ModelBench: AsyncParsableCommand {
         let cost = network.inferenceCost(height: size, width: size)
         let coretype = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { "OPENBLAS_CORETYPE=\($0)" } ?? "OPENBLAS_CORETYPE unset"
         print("model \(path): \(network.parameterCount) parameters, input [N, \(channels), \(size), \(size)]")
-        print("OpenBLAS kernel \(BLAS.coreName) (\(coretype)); lgeqa element-wise kernels \(BLAS.kernelVariant); inputs: seeded random slices")
+        print("OpenBLAS kernel \(BLAS.coreName) (\(coretype)); lgeqa element-wise and depthwise kernels \(BLAS.kernelVariant); inputs: seeded random slices")
+        print("convolutions: " + (BLAS.ownConvolutionKernel
+            ? "lgeqa's AVX-512 kernel (weights packed once; bias, SiLU and residual fused; no im2col)"
+            : "OpenBLAS SGEMM (this processor has no AVX-512 for lgeqa's own kernel)"))
         print("FLOPs per slice: \(mega(cost.flops)) M (2 x \(mega(cost.multiplyAccumulates)) M MACs: conv k>1 \(mega(cost.spatialConvolution)) M, "
             + "1x1 \(mega(cost.pointwiseConvolution)) M, depthwise \(mega(cost.depthwiseConvolution)) M, dense \(mega(cost.dense)) M)")
 
@@ -65,14 +70,19 @@ struct ModelBench: AsyncParsableCommand {
         }
         defer { if let onnxPath { try? FileManager.default.removeItem(atPath: onnxPath) } }
 
-        var lgeqaLatency: [Double] = [], lgeqaBatch: [Double] = [], lgeqaCPU: [Double] = [], lgeqaSplit: [Double] = []
+        var lgeqaLatency: [Double] = [], lgeqaCPU: [Double] = [], openBLASLatency: [Double] = []
+        var lgeqaBatch: [Double] = [], lgeqaSplit: [Double] = []
         var ortLatency: [Double] = [], ortBatch: [Double] = [], ortCPU: [Double] = []
+        // Per round, lgeqa's median over ONNX Runtime's, timed back to back: drifts in the machine's speed
+        // over a run cancel out of these, not out of the pooled medians.
+        var pairedLatency: [Double] = [], pairedCPU: [Double] = []
         var ortVersion = ""
         for _ in 0..<max(1, rounds) {
             BLAS.setThreadCount(1)
             let (wall, cpu) = time(network, single, runs: runs, warmup: 10)
             lgeqaLatency += wall
             lgeqaCPU += cpu
+            openBLASLatency += time(openBLASNetwork, single, runs: max(1, runs / 4), warmup: 5).wall
             BLAS.setThreadCount(2)
             lgeqaBatch += time(network, batched, runs: batchRuns, warmup: 2).wall
             BLAS.setThreadCount(1)
@@ -84,6 +94,8 @@ struct ModelBench: AsyncParsableCommand {
                 ortCPU += one.cpuMilliseconds
                 ortBatch += many.milliseconds
                 ortVersion = one.onnxruntime
+                pairedLatency.append(median(wall) / median(one.milliseconds))
+                pairedCPU.append(median(cpu) / median(one.cpuMilliseconds))
             }
         }
         BLAS.setThreadCount(1)
@@ -94,26 +106,33 @@ struct ModelBench: AsyncParsableCommand {
         print("latency, batch 1, 1 thread (median of \(lgeqaLatency.count) runs):")
         print("  lgeqa         " + fixed(l, 3) + " ms   (p10 " + fixed(percentile(lgeqaLatency, 0.1), 3) + ", p90 "
             + fixed(percentile(lgeqaLatency, 0.9), 3) + ")  " + fixed(gflops, 2) + " GFLOP/s = " + fixed(100 * gflops / peak, 1) + "% of SGEMM")
+        let o = median(openBLASLatency)
+        print("  lgeqa, convolutions on OpenBLAS  " + fixed(o, 3) + " ms  (p10 " + fixed(percentile(openBLASLatency, 0.1), 3)
+            + ", median of \(openBLASLatency.count) runs)  " + fixed(Double(cost.flops) / (o * 1e6), 2) + " GFLOP/s")
         if !ortLatency.isEmpty {
             let o = median(ortLatency)
             print("  ONNX Runtime  " + fixed(o, 3) + " ms   (p10 " + fixed(percentile(ortLatency, 0.1), 3) + ", p90 "
                 + fixed(percentile(ortLatency, 0.9), 3) + ")  " + fixed(Double(cost.flops) / (o * 1e6), 2) + " GFLOP/s  [onnxruntime \(ortVersion)]")
             print("  lgeqa / ONNX Runtime: " + fixed(l / o, 2) + "x (medians), " + fixed(percentile(lgeqaLatency, 0.1) / percentile(ortLatency, 0.1), 2) + "x (p10)")
+            print("  paired per round (median of \(pairedLatency.count) rounds): " + fixed(median(pairedLatency), 2)
+                + "x  [rounds: " + pairedLatency.map { fixed($0, 2) }.joined(separator: ", ") + "]")
         }
         print("  CPU time of the inferring thread (less sensitive to other jobs on the machine), median:")
         print("  lgeqa         " + fixed(median(lgeqaCPU), 3) + " ms")
         if !ortCPU.isEmpty {
             print("  ONNX Runtime  " + fixed(median(ortCPU), 3) + " ms")
-            print("  lgeqa / ONNX Runtime: " + fixed(median(lgeqaCPU) / median(ortCPU), 2) + "x (CPU time)")
+            print("  lgeqa / ONNX Runtime: " + fixed(median(lgeqaCPU) / median(ortCPU), 2) + "x (CPU time), "
+                + fixed(median(pairedCPU), 2) + "x (paired per round)")
         }
         print("throughput, batch \(batch), 2 threads (median of \(lgeqaBatch.count) batches):")
-        print("  lgeqa         " + fixed(Double(batch) / b * 1000, 1) + " slices/s  (" + fixed(b, 2) + " ms per batch; 2 OpenBLAS threads)")
         let split = median(lgeqaSplit)
-        print("  lgeqa         " + fixed(Double(batch) / split * 1000, 1) + " slices/s  (" + fixed(split, 2) + " ms per batch; 2 workers x 1 OpenBLAS thread, half the batch each)")
+        print("  lgeqa         " + fixed(Double(batch) / split * 1000, 1) + " slices/s  (" + fixed(split, 2) + " ms per batch; 2 workers, half the batch each)")
+        print("  lgeqa         " + fixed(Double(batch) / b * 1000, 1) + " slices/s  (" + fixed(b, 2)
+            + " ms per batch; one call on the whole batch: only OpenBLAS work, if any, uses the 2nd thread)")
         if !ortBatch.isEmpty {
             let o = median(ortBatch)
             print("  ONNX Runtime  " + fixed(Double(batch) / o * 1000, 1) + " slices/s  (" + fixed(o, 2) + " ms per batch)")
-            print("  lgeqa / ONNX Runtime time: " + fixed(b / o, 2) + "x (OpenBLAS threads), " + fixed(split / o, 2) + "x (2 workers)")
+            print("  lgeqa / ONNX Runtime time: " + fixed(split / o, 2) + "x (2 workers), " + fixed(b / o, 2) + "x (one call)")
         }
         if compareCoretype { try runWithoutCoretype() }
     }

@@ -53,10 +53,12 @@ struct ForwardTests {
 
     /// The packed kernel (AVX-512 where present, a plain loop elsewhere) against the six-loop reference, over
     /// shapes that exercise its tails: output channels not a multiple of 8 or 16, rows wider than one 48-pixel
-    /// run and narrower than one vector, strides 1 and 2 on odd sizes, 1×1 and 5×5, with SiLU and a residual.
+    /// run and narrower than one vector, runs across rows (12 wide and more) and within them, strides 1 and 2
+    /// on odd sizes, 1×1 and 5×5, with SiLU and a residual.
     @Test("Packed inference convolution matches a direct convolution",
           arguments: [(3, 1, 5, 9, 7), (3, 2, 24, 9, 7), (3, 2, 8, 67, 70), (3, 1, 17, 5, 70), (1, 1, 40, 8, 8),
-                      (1, 1, 13, 3, 50), (1, 2, 9, 5, 5), (5, 1, 16, 6, 5), (3, 2, 8, 1, 1), (3, 1, 32, 4, 4)])
+                      (1, 1, 13, 3, 50), (1, 2, 9, 5, 5), (5, 1, 16, 6, 5), (3, 2, 8, 1, 1), (3, 1, 32, 4, 4),
+                      (3, 1, 24, 16, 16), (3, 2, 16, 32, 32), (3, 1, 8, 3, 12)])
     func packedConvolutionMatchesNaive(kernel: Int, stride: Int, outputs: Int, height: Int, width: Int) {
         var g = SeededGenerator(seed: 41)
         var conv = Conv2D(inputChannels: 3, outputChannels: outputs, kernelSize: kernel, stride: stride, bias: true,

@@ -53,6 +53,12 @@ void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t 
 /// 1 when `lge_conv_gemm` runs its AVX-512 kernel on this processor.
 int lge_conv_gemm_available(void);
 
+/// means[p] = the mean of plane p's `plane` values, for `planes` planes; the same bits on every variant.
+void lge_plane_means(const float *x, ptrdiff_t planes, ptrdiff_t plane, float *means);
+
+/// Multiplies each of `planes` planes of `plane` values by its factor, in place.
+void lge_scale_planes(float *x, ptrdiff_t planes, ptrdiff_t plane, const float *factors);
+
 /// Floats of scratch `lge_depthwise3x3` needs for one plane of h×w at `stride`.
 ptrdiff_t lge_depthwise3x3_scratch_count(ptrdiff_t h, ptrdiff_t w, ptrdiff_t stride);
 
