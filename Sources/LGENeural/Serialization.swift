@@ -149,7 +149,8 @@ extension Network {
         var next = 0
         network.visitParameters { _, p, _ in p = loaded[next]; next += 1 }
         network.visitBuffers { _, b in b = loaded[next]; next += 1 }
-        self = network
+        // Setting the weights dropped the packing of the folded skeleton: pack the loaded ones.
+        self = network.isFolded ? network.foldedForInference() : network
     }
 }
 
