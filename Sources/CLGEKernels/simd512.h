@@ -8,27 +8,8 @@
 #define LGE_AVX512 __attribute__((target("avx512f")))
 #define LGE_INLINE static inline __attribute__((always_inline))
 
-/// The exp polynomial of kernels.c (LGENeural's FastMath), 16 lanes at a time.
-LGE_AVX512 LGE_INLINE __m512 lge_exp512(__m512 input) {
-    __m512 x = _mm512_min_ps(_mm512_max_ps(input, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), _mm512_set1_ps(12582912.0f));
-    __m512 n = _mm512_sub_ps(shifted, _mm512_set1_ps(12582912.0f));
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.1219444e-4f), r);
-    __m512 p = _mm512_set1_ps(1.98756915e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.39819995e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.16657959e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.66666655e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.00000012e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    __m512i integer = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
-    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(integer, _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
-}
-
-/// x·sigmoid(x) = x / (1 + e^−x), in about 20 instructions: e^−x by the same range reduction and polynomial as
-/// lge_exp512 but scaled with vscalefps (no integer work), the reciprocal by rcp14 and one Newton step
+/// x·sigmoid(x) = x / (1 + e^−x), in about 20 instructions: e^−x by the range reduction and polynomial of
+/// kernels.c's lge_exp (LGENeural's FastMath) but scaled with vscalefps (no integer work), the reciprocal by rcp14 and one Newton step
 /// (relative error about 2⁻²⁸). SiLU follows most convolutions, so its cost showed in every layer's epilogue,
 /// and a division stalled the depthwise kernel on its latency.
 LGE_AVX512 LGE_INLINE __m512 lge_silu512(__m512 v) {
