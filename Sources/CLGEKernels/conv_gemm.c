@@ -134,10 +134,10 @@ LGE_AVX512 static void lge_gemm_run(const lge_gemm_job *job, ptrdiff_t m, const 
 #undef LGE_TILE
 }
 
-/// Splits `n` pixels into runs of at most 48, as even as 16-lane vectors allow (64 → 32 + 32, not 48 + 16).
+/// Runs of 48 pixels (three vectors, 24 accumulators), the rest in one shorter run: 64 → 48 + 16 measured
+/// faster than 32 + 32, whose 16 accumulators hide less of the FMA latency.
 static ptrdiff_t lge_run_width(ptrdiff_t n) {
-    const ptrdiff_t runs = (n + 47) / 48;
-    return ((n + runs - 1) / runs + 15) / 16 * 16;
+    return n > 48 ? 48 : (n + 15) / 16 * 16;
 }
 
 LGE_AVX512 static void lge_conv_gemm_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed,
