@@ -31,13 +31,19 @@ bench: deps venv
 	$(RELEASE)/lgeqa model bench
 	$(RELEASE)/lgeqa-bench replay
 
-## Train the default model from scratch (about 30 minutes on 2 cores): simulated cohorts + EMIDEC.
+## Train the default model from scratch in two stages (about an hour on 2 cores): pretrain on
+## simulated cohorts only, then fine-tune on the same cohorts plus EMIDEC. Splits are per source,
+## so stage 2 validates and tests on no patient that stage 1 trained on.
 model: deps
 	$(SWIFT) build -c release --product lgeqa
 	$(RELEASE)/lgeqa simulate cohort --n 160 --site internal --seed 101 --out .model-data/internal
+	$(RELEASE)/lgeqa simulate cohort --n 80 --site internal --seed 103 --artifacts enriched --out .model-data/enriched
 	$(RELEASE)/lgeqa simulate cohort --n 60 --site external --seed 202 --out .model-data/external
-	$(RELEASE)/lgeqa model train --cohort .model-data/internal --emidec ../shared/data/emidec \
-		--external-cohort .model-data/external --epochs 14 --seed 1 --out models/lgeqa-default.lgeqa
+	$(RELEASE)/lgeqa model train --cohort .model-data/internal --cohort .model-data/enriched \
+		--external-cohort .model-data/external --epochs 14 --seed 1 --out .model-data/pretrained-sim.lgeqa
+	$(RELEASE)/lgeqa model train --initial-model .model-data/pretrained-sim.lgeqa \
+		--cohort .model-data/internal --cohort .model-data/enriched --emidec ../shared/data/emidec \
+		--external-cohort .model-data/external --epochs 8 --seed 1 --out models/lgeqa-default.lgeqa
 
 build: deps
 	$(SWIFT) build -c release

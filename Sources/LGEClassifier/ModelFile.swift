@@ -65,6 +65,19 @@ public struct ModelCard: Sendable, Hashable, Codable {
     }
 }
 
+extension ModelCard {
+    /// This model's training data as a model fine-tuned from it lists them: each entry marked
+    /// as an earlier stage. A fine-tuned network still carries what its starting point
+    /// learned, so its card lists these before its own data, and inherits their licences.
+    public var trainingDataAsEarlierStage: [DatasetProvenance] {
+        trainingData.map { data in
+            var earlier = data
+            earlier.name += " (earlier stage: model \(modelVersion) of \(created))"
+            return earlier
+        }
+    }
+}
+
 /// Why a model file cannot be used.
 public enum ModelFileError: Error, Sendable, Hashable, CustomStringConvertible {
     case unreadable(path: String, reason: String)

@@ -22,6 +22,34 @@ public enum PatientSplit {
         try trainValidationTest(patients: positiveByPatient(slices), fractions: fractions, seed: seed)
     }
 
+    /// Train / validation / test slices of several sources, each source (a simulated cohort,
+    /// EMIDEC, ...) split on its own with the same seed. A patient's part then depends only on
+    /// its own source and the seed: adding EMIDEC to a fine-tuning run leaves every synthetic
+    /// patient where pretraining put it, so validation and test never hold a patient that an
+    /// earlier stage trained on. Patient names need only be unique within a source (two
+    /// cohorts may both have an `internal-00000`); slices keep their source's order.
+    public static func trainValidationTest(
+        sources: [SplitSource], fractions: (train: Double, validation: Double) = (0.70, 0.15), seed: UInt64
+    ) throws(DatasetError) -> (train: [LabeledSlice], validation: [LabeledSlice], test: [LabeledSlice]) {
+        var train: [LabeledSlice] = [], validation: [LabeledSlice] = [], test: [LabeledSlice] = []
+        for source in sources {
+            let split: (train: Set<String>, validation: Set<String>, test: Set<String>)
+            do {
+                split = try trainValidationTest(source.slices, fractions: fractions, seed: seed)
+            } catch .impossibleSplit(let why) {
+                throw .impossibleSplit("\(source.name): \(why)")
+            } catch {
+                throw error
+            }
+            for slice in source.slices {
+                if split.train.contains(slice.patient) { train.append(slice) }
+                else if split.validation.contains(slice.patient) { validation.append(slice) }
+                else { test.append(slice) }
+            }
+        }
+        return (train, validation, test)
+    }
+
     /// Train / validation / test of patients, each stratum (`patients[p]` true or false) split in
     /// the given proportions after a seeded shuffle.
     public static func trainValidationTest(
@@ -59,5 +87,18 @@ public enum PatientSplit {
         let positive = hasPositive.filter(\.value).keys.sorted().shuffled(using: &generator)
         let negative = hasPositive.filter { !$0.value }.keys.sorted().shuffled(using: &generator)
         return (positive, negative)
+    }
+}
+
+/// Labelled slices from one place (a cohort folder, EMIDEC), split on their own by
+/// ``PatientSplit/trainValidationTest(sources:fractions:seed:)``.
+public struct SplitSource: Sendable {
+    /// For messages (the folder or data set).
+    public var name: String
+    public var slices: [LabeledSlice]
+
+    public init(name: String, slices: [LabeledSlice]) {
+        self.name = name
+        self.slices = slices
     }
 }

@@ -50,7 +50,7 @@ struct ModelTrain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the classifier on simulated cohorts and EMIDEC (patient-level splits) and write a model file.",
-        discussion: "Weights that learn from EMIDEC carry its licence, CC BY-NC-SA 4.0; the model card says so."
+        discussion: "Each source (every --cohort folder, EMIDEC) is split 70:15:15 by patient on its own with --seed, so a fine-tuning stage that adds a source keeps every other source's patients where they were. Weights that learn from EMIDEC carry its licence, CC BY-NC-SA 4.0; the model card says so."
     )
 
     @Option(name: .customLong("cohort"), help: "A folder written by `lgeqa simulate cohort` (repeatable).")
@@ -75,34 +75,35 @@ struct ModelTrain: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.bootstrapLogging("lgeqa.model")
-        var slices: [LabeledSlice] = []
+        var sources: [SplitSource] = []
         var provenance: [DatasetProvenance] = []
         var recipe = TrainingRecipe(seed: seed)
         recipe.epochs = epochs
         let initial = try initialModel.map { try InitialModel.load($0, for: recipe) }
         // A fine-tuned network still carries what its starting point learned, licences included.
-        provenance += initial?.card.trainingData ?? []
+        provenance += initial?.card.trainingDataAsEarlierStage ?? []
         for cohort in cohorts {
             let (loaded, failures) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort))
             failures.forEach { printError("lgeqa: \($0)") }
-            slices += loaded
+            sources.append(SplitSource(name: cohort, slices: loaded))
             provenance.append(DatasetProvenance(name: "lgeqa simulator cohort \(URL(fileURLWithPath: cohort).lastPathComponent)", licence: "same as lgeqa", slices: loaded.count, patients: Set(loaded.map(\.patient)).count, synthetic: true))
         }
         if let emidec {
             let (loaded, failures) = try EMIDECDataset.load(directory: URL(fileURLWithPath: emidec))
             failures.forEach { printError("lgeqa: \($0)") }
-            slices += loaded
+            sources.append(SplitSource(name: emidec, slices: loaded))
             provenance.append(DatasetProvenance(name: "EMIDEC development split", licence: "CC BY-NC-SA 4.0", slices: loaded.count, patients: Set(loaded.map(\.patient)).count, synthetic: false))
         }
-        guard !slices.isEmpty else { throw CommandError("no training data: give --cohort and/or --emidec") }
-        let split = try PatientSplit.trainValidationTest(slices, seed: seed)
-        var train = slices.filter { split.train.contains($0.patient) }
+        guard sources.contains(where: { !$0.slices.isEmpty }) else { throw CommandError("no training data: give --cohort and/or --emidec") }
+        // Per source, so that a fine-tuning stage that adds EMIDEC keeps every pretraining
+        // patient in the part it had (no pretraining patient in validation or test).
+        let split = try PatientSplit.trainValidationTest(sources: sources.filter { !$0.slices.isEmpty }, seed: seed)
+        var train = split.train
         if limit > 0, train.count > limit {
             var generator = SeededGenerator(seed: seed, stream: "subset")
             train = Array(train.shuffled(using: &generator).prefix(limit))
         }
-        let validation = slices.filter { split.validation.contains($0.patient) }
-        let test = slices.filter { split.test.contains($0.patient) }
+        let validation = split.validation, test = split.test
         logger.notice("training on \(train.count) slices, validating on \(validation.count), testing on \(test.count)")
 
         let result = try ClassifierTrainer(recipe: recipe).train(training: train, validation: validation, initialNetwork: initial?.network) { report in
@@ -112,7 +113,8 @@ struct ModelTrain: AsyncParsableCommand {
         var card = ModelCard(
             modelVersion: "0.1-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
             preprocessing: recipe.preprocessing, temperatures: result.temperatures, trainingData: provenance,
-            recipe: "lgeqa model train --epochs \(epochs) --seed \(seed)\(initial.map { " fine-tuned from model \($0.card.modelVersion)" } ?? ""); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))")
+            recipe: "lgeqa model train --epochs \(epochs) --seed \(seed); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))"
+                + (initial.map { "; fine-tuned from model \($0.card.modelVersion), itself trained by [\($0.card.recipe)]" } ?? ""))
         let classifier = SliceClassifier(card: card, network: result.network)
         card.evaluation = evaluate(classifier, test, prefix: "test")
         if let externalCohort {

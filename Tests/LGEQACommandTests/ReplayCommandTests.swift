@@ -122,8 +122,8 @@ struct ReplayedSession {
         "focal-equivocal": "the focal_equivocal head does not fire on a 4 mm spot",
         "small-subendocardial": "the focal_equivocal head does not fire on a thin subendocardial rim",
         "motion-blur-2ch": "the motion head does not fire on long-axis motion blur",
-        "ti-drift-late": "mid-stack slices off the null are read as ghosting, so the prompt budget goes to ghost swaps",
-        "three-tesla": "a false ghosting call on the 3 T four-chamber view",
+        "ti-drift-late": "TI repeats on SA 1 and SA 3, a ghost swap on SA 5 and the SA 8 TI repeat spend the 4-prompt budget, so SA 11's TI prompt is suppressed",
+        "arrhythmia": "p_low_certainty on the ghosted SA 6 and SA 8 (0.34, 0.37) is no higher than on their regular neighbours and under the threshold",
         "amyloid": "after the one shorter TI the myocardium still does not null, so --follow cannot resolve it",
     ]
 
