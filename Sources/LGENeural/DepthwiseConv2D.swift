@@ -91,7 +91,9 @@ public struct DepthwiseConv2D: Layer {
     /// planes made a generic path overhead-bound).
     private func infer3x3(_ input: Tensor, _ oh: Int, _ ow: Int, activated: Bool) -> Tensor {
         let (n, c, h, w) = input.nchw
-        var padded = [Float](repeating: 0, count: lge_depthwise3x3_scratch_count(h, w, stride))
+        // Every path writes the scratch it reads, so it is not zero-filled.
+        let scratchCount = lge_depthwise3x3_scratch_count(h, w, stride)
+        var padded = [Float](unsafeUninitializedCapacity: scratchCount) { _, count in count = scratchCount }
         return Tensor(uninitializedShape: [n, c, oh, ow]) { out in
             input.values.withUnsafeBufferPointer { x in
                 weight.values.withUnsafeBufferPointer { wt in
