@@ -238,16 +238,28 @@ static void lge_gemm_scalar(ptrdiff_t m, ptrdiff_t k, const float *packed, const
     }
 }
 
-void lge_conv_gemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed, const float *b, ptrdiff_t ldb,
-                   const float *bias, int silu, const float *residual, float *c, ptrdiff_t *offsets) {
+/// Both entry points share one body; `vectorised` picks AVX-512 (where present) or the plain loop.
+static void lge_conv_gemm_with(int vectorised, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed,
+                               const float *b, ptrdiff_t ldb, const float *bias, int silu, const float *residual,
+                               float *c, ptrdiff_t *offsets) {
     for (ptrdiff_t p = 0; p < k; p++) offsets[p] = p * ldb;
 #if LGE_HAVE_AVX512
-    if (lge_conv_gemm_available()) {
+    if (vectorised && lge_conv_gemm_available()) {
         lge_conv_gemm_avx512(m, n, k, packed, b, offsets, bias, silu, residual, c);
         return;
     }
 #endif
     lge_gemm_scalar(m, k, packed, b, offsets, n, bias, silu, residual, c, n);
+}
+
+void lge_conv_gemm(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed, const float *b, ptrdiff_t ldb,
+                   const float *bias, int silu, const float *residual, float *c, ptrdiff_t *offsets) {
+    lge_conv_gemm_with(1, m, n, k, packed, b, ldb, bias, silu, residual, c, offsets);
+}
+
+void lge_conv_gemm_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed, const float *b, ptrdiff_t ldb,
+                            const float *bias, int silu, const float *residual, float *c, ptrdiff_t *offsets) {
+    lge_conv_gemm_with(0, m, n, k, packed, b, ldb, bias, silu, residual, c, offsets);
 }
 
 /// Rows and columns of each phase plane of the padded image (see `lge_conv_direct`).
@@ -265,9 +277,11 @@ ptrdiff_t lge_conv_direct_scratch_count(ptrdiff_t channels, ptrdiff_t h, ptrdiff
     return stride * stride * channels * ph * pw + 4 * pw + 64;
 }
 
-void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w, ptrdiff_t kernel, ptrdiff_t stride,
-                     ptrdiff_t m, const float *packed, const float *bias, int silu, const float *residual, float *c,
-                     float *scratch, ptrdiff_t *offsets) {
+static void lge_conv_direct_with(int vectorised, const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
+                                 ptrdiff_t kernel, ptrdiff_t stride, ptrdiff_t m, const float *packed,
+                                 const float *bias, int silu, const float *residual, float *c, float *scratch,
+                                 ptrdiff_t *offsets) {
+    (void)vectorised;  // unused where AVX-512 cannot be compiled
     const ptrdiff_t pad = kernel / 2;
     ptrdiff_t ph, pw;
     lge_phase_size(h, w, kernel, stride, &ph, &pw);
@@ -275,7 +289,7 @@ void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t 
     // The zero-padded image, split by stride phase: phase (a, b) holds padded rows a, a + s, … and columns
     // b, b + s, … . Every tap of a run of output pixels in one row is then a contiguous run of one phase.
 #if LGE_HAVE_AVX512
-    const int phasesInRegisters = stride == 2 && lge_conv_gemm_available();
+    const int phasesInRegisters = vectorised && stride == 2 && lge_conv_gemm_available();
     if (phasesInRegisters) lge_stride2_phases_avx512(x, channels, h, w, pad, ph, pw, scratch);
 #else
     const int phasesInRegisters = 0;
@@ -318,7 +332,7 @@ void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t 
         }
     }
 #if LGE_HAVE_AVX512
-    if (lge_conv_gemm_available()) {
+    if (vectorised && lge_conv_gemm_available()) {
         lge_conv_direct_avx512(scratch, oh, ow, pw, m, k, packed, offsets, bias, silu, residual, c);
         return;
     }
@@ -327,4 +341,16 @@ void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t 
         lge_gemm_scalar(m, k, packed, scratch + y * pw, offsets, ow, bias, silu,
                         residual ? residual + y * ow : NULL, c + y * ow, oh * ow);
     }
+}
+
+void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w, ptrdiff_t kernel, ptrdiff_t stride,
+                     ptrdiff_t m, const float *packed, const float *bias, int silu, const float *residual, float *c,
+                     float *scratch, ptrdiff_t *offsets) {
+    lge_conv_direct_with(1, x, channels, h, w, kernel, stride, m, packed, bias, silu, residual, c, scratch, offsets);
+}
+
+void lge_conv_direct_portable(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w, ptrdiff_t kernel,
+                              ptrdiff_t stride, ptrdiff_t m, const float *packed, const float *bias, int silu,
+                              const float *residual, float *c, float *scratch, ptrdiff_t *offsets) {
+    lge_conv_direct_with(0, x, channels, h, w, kernel, stride, m, packed, bias, silu, residual, c, scratch, offsets);
 }

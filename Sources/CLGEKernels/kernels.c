@@ -104,6 +104,15 @@ void lge_depthwise3x3(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrd
     depthwise3x3_baseline(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch);
 }
 
+void lge_depthwise3x3_portable(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
+                               ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y,
+                               float *scratch) {
+#if LGE_HAVE_AVX2
+    if (lge_use_avx2()) { depthwise3x3_avx2(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch); return; }
+#endif
+    depthwise3x3_baseline(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch);
+}
+
 void lge_plane_means(const float *x, ptrdiff_t planes, ptrdiff_t plane, float *means) {
 #if LGE_HAVE_AVX2
     if (lge_use_avx512()) { plane_means_avx512(x, planes, plane, means); return; }

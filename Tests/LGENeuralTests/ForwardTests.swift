@@ -1,3 +1,4 @@
+import CLGEKernels
 import Foundation
 import LGERandom
 import Testing
@@ -77,6 +78,53 @@ struct ForwardTests {
             let worst = zip(y.values, reference).map { abs($0 - $1) }.max() ?? 0
             #expect(worst < 1e-4, "activated \(activated): worst difference \(worst)")
         }
+    }
+
+    /// What runs on processors without AVX-512 (the dispatchers pick it there), called directly so that it is
+    /// checked on this machine too.
+    @Test("Portable convolution loops match a direct convolution",
+          arguments: [(3, 1, 5, 9, 7), (3, 2, 24, 9, 7), (1, 1, 13, 3, 50), (1, 2, 9, 5, 5), (5, 1, 16, 6, 5)])
+    func portableConvolutionMatchesNaive(kernel: Int, stride: Int, outputs: Int, height: Int, width: Int) {
+        var g = SeededGenerator(seed: 48)
+        var conv = Conv2D(inputChannels: 3, outputChannels: outputs, kernelSize: kernel, stride: stride, bias: true,
+                          generator: &g)
+        conv.bias = randomTensor([outputs], seed: 49)
+        let x = randomTensor([1, 3, height, width], seed: 50)
+        let expected = naiveConvolution(x, conv)
+        let residual = randomTensor(expected.shape, seed: 51)
+        let (oh, ow) = (expected.shape[2], expected.shape[3])
+        let patch = conv.patchSize
+        var packed = [Float](repeating: 0, count: lge_conv_gemm_packed_count(outputs, patch))
+        lge_conv_gemm_pack(conv.weight.values, outputs, patch, &packed)
+        var scratch = [Float](repeating: .nan, count: lge_conv_direct_scratch_count(3, height, width, kernel, stride))
+        var offsets = [Int](repeating: 0, count: patch)
+        var y = [Float](repeating: .nan, count: expected.count)
+        if kernel == 1 && stride == 1 {
+            lge_conv_gemm_portable(outputs, oh * ow, patch, packed, x.values, oh * ow, conv.bias!.values, 1,
+                                   residual.values, &y, &offsets)
+        } else {
+            lge_conv_direct_portable(x.values, 3, height, width, kernel, stride, outputs, packed, conv.bias!.values, 1,
+                                     residual.values, &y, &scratch, &offsets)
+        }
+        let reference = zip(expected.values, residual.values).map { value, r in value / (1 + exp(-value)) + r }
+        let worst = zip(y, reference).map { abs($0 - $1) }.max() ?? .nan
+        #expect(worst < 1e-4, "worst difference \(worst)")
+    }
+
+    @Test("Portable depthwise loops match the generic path", arguments: [1, 2])
+    func portableDepthwiseMatchesGeneric(stride: Int) {
+        var g = SeededGenerator(seed: 52)
+        var dw = DepthwiseConv2D(channels: 4, kernelSize: 3, stride: stride, bias: true, generator: &g)
+        dw.bias = randomTensor([4], seed: 53)
+        let x = randomTensor([2, 4, 9, 12], seed: 54)
+        let (oh, ow) = dw.outputSize(9, 12)
+        var reference = dw.inferGeneric(x, oh, ow)
+        SiLU.applyInPlace(&reference)
+        var scratch = [Float](repeating: .nan, count: lge_depthwise3x3_scratch_count(9, 12, stride))
+        var y = [Float](repeating: .nan, count: reference.count)
+        lge_depthwise3x3_portable(x.values, 8, 4, 9, 12, stride, dw.weight.values, dw.bias!.values, 1, &y, &scratch)
+        let worst = zip(y, reference.values).map { abs($0 - $1) }.max() ?? .nan
+        #expect(worst < 1e-5, "worst difference \(worst)")
     }
 
     @Test("Changing packed weights drops the packing")

@@ -50,6 +50,14 @@ void lge_conv_direct(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t 
                      ptrdiff_t m, const float *packed, const float *bias, int silu, const float *residual, float *c,
                      float *scratch, ptrdiff_t *offsets);
 
+/// `lge_conv_gemm` and `lge_conv_direct` by their plain-C loops, whatever the processor: what runs where
+/// AVX-512 is missing, callable anywhere so that tests check it on every machine.
+void lge_conv_gemm_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *packed, const float *b, ptrdiff_t ldb,
+                            const float *bias, int silu, const float *residual, float *c, ptrdiff_t *offsets);
+void lge_conv_direct_portable(const float *x, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w, ptrdiff_t kernel,
+                              ptrdiff_t stride, ptrdiff_t m, const float *packed, const float *bias, int silu,
+                              const float *residual, float *c, float *scratch, ptrdiff_t *offsets);
+
 /// 1 when `lge_conv_gemm` runs its AVX-512 kernel on this processor.
 int lge_conv_gemm_available(void);
 
@@ -58,6 +66,12 @@ void lge_plane_means(const float *x, ptrdiff_t planes, ptrdiff_t plane, float *m
 
 /// Multiplies each of `planes` planes of `plane` values by its factor, in place.
 void lge_scale_planes(float *x, ptrdiff_t planes, ptrdiff_t plane, const float *factors);
+
+/// `lge_depthwise3x3` by its AVX2 (or baseline) loops, whatever the processor: what runs where AVX-512 is
+/// missing, callable anywhere so that tests check it on every machine. Same scratch.
+void lge_depthwise3x3_portable(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
+                               ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y,
+                               float *scratch);
 
 /// Floats of scratch `lge_depthwise3x3` needs for one plane of h×w at `stride`.
 ptrdiff_t lge_depthwise3x3_scratch_count(ptrdiff_t h, ptrdiff_t w, ptrdiff_t stride);
