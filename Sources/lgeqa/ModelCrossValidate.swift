@@ -42,7 +42,10 @@ struct ModelCrossValidate: AsyncParsableCommand {
     struct FoldResult: Codable {
         var fold: Int
         var patients: Int
+        /// Held-out patients with infarct on at least one slice; the rest are EMIDEC's normal cases.
+        var patientsWithLGE: Int
         var slices: Int
+        var slicesWithLGE: Int
         var rocAUC: Double?
         var accuracy: Double?
     }
@@ -93,7 +96,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
             let lgeCases = cases[.lge] ?? []
             pooled += lgeCases
             let result = FoldResult(
-                fold: index + 1, patients: heldOut.count, slices: lgeCases.count, rocAUC: rocAUC(lgeCases),
+                fold: index + 1, patients: heldOut.count,
+                patientsWithLGE: Set(test.filter { $0.lge == true }.map(\.patient)).count,
+                slices: lgeCases.count, slicesWithLGE: lgeCases.filter(\.truth).count, rocAUC: rocAUC(lgeCases),
                 accuracy: ConfusionMatrix(cases: lgeCases, threshold: 0.5).accuracy)
             results.append(result)
             printError("fold \(index + 1): ROC AUC \(result.rocAUC.map { String(format: "%.3f", $0) } ?? "-"), accuracy \(result.accuracy.map { String(format: "%.3f", $0) } ?? "-") on \(lgeCases.count) slices")
@@ -115,7 +120,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
                 print("  every fold fine-tuned from model \(initial.card.modelVersion), pretrained on \(sources)")
             }
             for fold in results {
-                print("  fold \(fold.fold): \(fold.patients) patients, \(fold.slices) slices, ROC AUC \(fold.rocAUC.map { String(format: "%.3f", $0) } ?? "-"), accuracy \(fold.accuracy.map { String(format: "%.3f", $0) } ?? "-")")
+                print("  fold \(fold.fold): \(fold.patients) patients (\(fold.patientsWithLGE) with infarct), \(fold.slices) slices (\(fold.slicesWithLGE) with LGE), ROC AUC \(fold.rocAUC.map { String(format: "%.3f", $0) } ?? "-"), accuracy \(fold.accuracy.map { String(format: "%.3f", $0) } ?? "-")")
             }
             func show(_ e: Estimate?) -> String { e.map { String(format: "%.3f [%.3f-%.3f]", $0.value, $0.lower, $0.upper) } ?? "-" }
             let m = report.pooled
