@@ -126,7 +126,7 @@ struct ModelBench: AsyncParsableCommand {
         }
         print("throughput, batch \(batch), 2 threads (median of \(lgeqaBatch.count) batches):")
         let split = median(lgeqaSplit)
-        print("  lgeqa         " + fixed(Double(batch) / split * 1000, 1) + " slices/s  (" + fixed(split, 2) + " ms per batch; 2 workers, half the batch each)")
+        print("  lgeqa         " + fixed(Double(batch) / split * 1000, 1) + " slices/s  (" + fixed(split, 2) + " ms per batch; 2 workers, one slice per call, as classify and audit run)")
         print("  lgeqa         " + fixed(Double(batch) / b * 1000, 1) + " slices/s  (" + fixed(b, 2)
             + " ms per batch; one call on the whole batch: only OpenBLAS work, if any, uses the 2nd thread)")
         if !ortBatch.isEmpty {
@@ -174,18 +174,19 @@ struct ModelBench: AsyncParsableCommand {
         return (wall, cpu)
     }
 
-    /// Wall-clock milliseconds of inferring `input` split into `workers` equal parts on as many threads,
-    /// each with single-threaded OpenBLAS: parallelism over slices instead of inside each small GEMM.
+    /// Wall-clock milliseconds of inferring the slices of `input` on `workers` threads, one slice per call as
+    /// `classify`, `replay` and `audit` do (each worker's slices in turn, single-threaded OpenBLAS):
+    /// parallelism over slices instead of inside each small GEMM.
     private func timeSplit(_ network: Network, _ input: Tensor, workers: Int, runs: Int, warmup: Int) -> [Double] {
         let n = input.shape[0], per = input.count / n
-        let parts: [Tensor] = (0..<workers).compactMap { w in
-            let lo = n * w / workers, hi = n * (w + 1) / workers
-            guard hi > lo else { return nil }
-            return Tensor(shape: [hi - lo] + input.shape.dropFirst(), values: Array(input.values[(lo * per)..<(hi * per)]))
+        let slices: [Tensor] = (0..<n).map { i in
+            Tensor(shape: [1] + input.shape.dropFirst(), values: Array(input.values[(i * per)..<((i + 1) * per)]))
         }
         func once() {
-            DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-                precondition(network.infer(parts[i]).values.allSatisfy(\.isFinite), "non-finite output")
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in stride(from: w, to: n, by: workers) {
+                    precondition(network.infer(slices[i]).values.allSatisfy(\.isFinite), "non-finite output")
+                }
             }
         }
         for _ in 0..<warmup { once() }
