@@ -1,10 +1,11 @@
 import CLGEKernels
 import LGERandom
-/// A k×k convolution (groups = 1) with "same" padding, via im2col + SGEMM.
+/// A k×k convolution (groups = 1) with "same" padding: via im2col + OpenBLAS SGEMM for training, and via
+/// lgeqa's own AVX-512 kernel (weights packed once, no im2col) once `packedForInference()` has run.
 ///
 /// Padding is symmetric, k/2 on each side, for odd k: the output is ⌈H/stride⌉ × ⌈W/stride⌉, which equals
 /// TensorFlow's "same" for stride 1 and for even sizes at stride 2, and exports to ONNX as explicit `pads`.
-/// A 1×1 stride-1 convolution skips im2col: it is one GEMM per sample. Weight: [out, in, k, k].
+/// A 1×1 stride-1 convolution is one GEMM per sample. Weight: [out, in, k, k].
 public struct Conv2D: Layer {
     public var weight: Tensor {
         didSet { packedWeight = nil }
@@ -166,7 +167,7 @@ public struct Conv2D: Layer {
     /// Calls `body` with the bias values, or nil when there is no bias.
     @inline(__always)
     private func withBias(_ body: (UnsafePointer<Float>?) -> Void) {
-        if let bias { bias.values.withUnsafeBufferPointer { body($0.baseAddress) } } else { body(nil) }
+        withOptionalValues(bias, body)
     }
 
     public mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
