@@ -1,36 +1,20 @@
 // Depthwise 3×3 convolution with AVX-512, for the small planes of MBConv stages (16×16 down to 4×4).
 //
-// Why not the row loops of kernels_body.h: an 8-pixel row fills half a vector and a 4-pixel row a quarter,
-// and a stride-2 row gathers every other pixel. Here each plane is copied once, zero-padded and split by
-// stride phase, so that every tap of a run of outputs is a contiguous run of one phase; the plane is then
-// computed as one flat run over "padded width" rows, 16 outputs per vector, and the padding columns dropped.
+// Why not only the row loops of kernels_body.h: an 8-pixel row fills half a vector and a 4-pixel row a
+// quarter, and a stride-2 row gathers every other pixel. Here stride 1 reads each tap with masked loads
+// straight from the image (the zero border is the lanes the masks leave out) and stride 2 packs each even
+// row's result into the output vector with a permute. Larger planes go to kernels_body.h compiled for
+// AVX-512, where full-width rows suit its loops.
 #include "CLGEKernels.h"
 
-#include <string.h>
-
-static void lge_depthwise_phase_size(ptrdiff_t h, ptrdiff_t w, ptrdiff_t stride, ptrdiff_t *ph, ptrdiff_t *pw) {
-    *ph = (h + 2 + stride - 1) / stride;
-    *pw = (w + 2 + stride - 1) / stride;
-}
-
 ptrdiff_t lge_depthwise3x3_scratch_count(ptrdiff_t h, ptrdiff_t w, ptrdiff_t stride) {
-    ptrdiff_t ph, pw;
-    lge_depthwise_phase_size(h, w, stride, &ph, &pw);
-    // Phases, then the flat output (padded width, one vector of slack).
-    return stride * stride * ph * pw + ph * pw + 16;
+    (void)stride;
+    // The zero-bordered plane of kernels_body.h; the paths here need none.
+    return (h + 2) * (w + 2);
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include "simd512.h"
-
-LGE_AVX512 LGE_INLINE void lge_padded_row(const float *source, ptrdiff_t w, float *row) {
-    // Lane j of the chunk at c holds padded column c + j = image column c + j − 1; columns −1 and w are zero.
-    for (ptrdiff_t c = 0; c < w + 2; c += 16) {
-        __mmask16 inside = lge_lanes(w + 1 - c);
-        if (c == 0) inside &= (__mmask16)0xFFFE;
-        _mm512_mask_storeu_ps(row + c, lge_lanes(w + 2 - c), _mm512_maskz_loadu_ps(inside, source + c - 1));
-    }
-}
 
 /// Stride 1 on planes of at most 64 vectors: every tap is a masked load straight from the image, the zero
 /// border being the lanes the masks leave out, and each output vector is stored once where it belongs.
@@ -116,82 +100,17 @@ LGE_AVX512 static void lge_depthwise3x3_stride2_narrow(const float *x, ptrdiff_t
     }
 }
 
-LGE_AVX512 void lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h,
-                                        ptrdiff_t w, ptrdiff_t stride, const float *weight, const float *bias,
-                                        int silu, float *y, float *scratch) {
+LGE_AVX512 int lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h,
+                                       ptrdiff_t w, ptrdiff_t stride, const float *weight, const float *bias,
+                                       int silu, float *y) {
     if (stride == 1 && h * w <= 64 * 16) {
         lge_depthwise3x3_direct(x, planes, channels, h, w, weight, bias, silu, y);
-        return;
+        return 1;
     }
     if (stride == 2 && w <= 16) {
         lge_depthwise3x3_stride2_narrow(x, planes, channels, h, w, weight, bias, silu, y);
-        return;
+        return 1;
     }
-    ptrdiff_t ph, pw;
-    lge_depthwise_phase_size(h, w, stride, &ph, &pw);
-    const ptrdiff_t oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
-    float *flat = scratch + stride * stride * ph * pw;
-    ptrdiff_t offsets[9];
-    for (int tap = 0; tap < 9; tap++) {
-        const ptrdiff_t ki = tap / 3, kj = tap % 3;
-        offsets[tap] = ((ki % stride) * stride + kj % stride) * ph * pw + (ki / stride) * pw + kj / stride;
-    }
-    const ptrdiff_t total = oh * pw;
-    for (ptrdiff_t plane = 0; plane < planes; plane++) {
-        const float *image = x + plane * h * w;
-        if (stride == 1) {
-            memset(scratch, 0, (size_t)pw * sizeof(float));
-            for (ptrdiff_t r = 0; r < h; r++) lge_padded_row(image + r * w, w, scratch + (r + 1) * pw);
-            memset(scratch + (h + 1) * pw, 0, (size_t)(ph - h - 1) * (size_t)pw * sizeof(float));
-        } else if (stride == 2) {
-            // One padded row at a time, straight from the image into registers, its even and odd columns
-            // to phases b = 0 and 1.
-            for (ptrdiff_t r = 0; r < 2 * ph; r++) {
-                const ptrdiff_t a = r % 2, i = r / 2, source = r - 1;
-                float *even = scratch + (a * 2) * ph * pw + i * pw, *odd = even + ph * pw;
-                if (source < 0 || source >= h) {
-                    memset(even, 0, (size_t)pw * sizeof(float));
-                    memset(odd, 0, (size_t)pw * sizeof(float));
-                    continue;
-                }
-                lge_split_padded_row(image + source * w, w, 1, pw, even, odd);
-            }
-        } else {
-            for (ptrdiff_t a = 0; a < stride; a++) {
-                for (ptrdiff_t b = 0; b < stride; b++) {
-                    float *phase = scratch + (a * stride + b) * ph * pw;
-                    for (ptrdiff_t i = 0; i < ph; i++) {
-                        const ptrdiff_t r = stride * i + a - 1;
-                        for (ptrdiff_t j = 0; j < pw; j++) {
-                            const ptrdiff_t c = stride * j + b - 1;
-                            phase[i * pw + j] = r >= 0 && r < h && c >= 0 && c < w ? image[r * w + c] : 0.0f;
-                        }
-                    }
-                }
-            }
-        }
-        const ptrdiff_t channel = plane % channels;
-        const float *k = weight + 9 * channel;
-        __m512 taps[9];
-        for (int tap = 0; tap < 9; tap++) taps[tap] = _mm512_set1_ps(k[tap]);
-        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
-        for (ptrdiff_t t = 0; t < total; t += 16) {
-            const __mmask16 mask = lge_lanes(total - t);
-            __m512 acc = shift;
-            // Lanes past a row's last output read the next row's start (or the slack after the phases):
-            // they land in the padding columns of `flat`, which are dropped below.
-            for (int tap = 0; tap < 9; tap++) {
-                acc = _mm512_fmadd_ps(taps[tap], _mm512_maskz_loadu_ps(mask, scratch + offsets[tap] + t), acc);
-            }
-            if (silu) acc = lge_silu512(acc);
-            _mm512_mask_storeu_ps(flat + t, mask, acc);
-        }
-        float *out = y + plane * oh * ow;
-        for (ptrdiff_t r = 0; r < oh; r++) {
-            for (ptrdiff_t c = 0; c < ow; c += 16) {
-                _mm512_mask_storeu_ps(out + r * ow + c, lge_lanes(ow - c), _mm512_loadu_ps(flat + r * pw + c));
-            }
-        }
-    }
+    return 0;
 }
 #endif

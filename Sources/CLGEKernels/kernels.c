@@ -47,6 +47,10 @@ static inline float lge_exp(float input) {
 #undef SUFFIX
 #undef TARGET
 
+/// depthwise.c's AVX-512 paths for the plane sizes they cover; 0 when the plane is left to the loops here.
+int lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
+                            ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y);
+
 static int lge_use_avx2(void) {
     // Idempotent: every thread computes the same answer, so a race on the cache is harmless.
     static int cached = -1;
@@ -56,10 +60,6 @@ static int lge_use_avx2(void) {
     }
     return cached;
 }
-
-void lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
-                             ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y,
-                             float *scratch);
 
 static int lge_use_avx512(void) {
     static int cached = -1;
@@ -72,10 +72,6 @@ static int lge_use_avx512(void) {
 #else
 #define LGE_HAVE_AVX2 0
 static int lge_use_avx2(void) { return 0; }
-void lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
-                             ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y,
-                             float *scratch);
-
 static int lge_use_avx512(void) { return 0; }
 #endif
 
@@ -98,7 +94,11 @@ void lge_bias_activation(float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff
 void lge_depthwise3x3(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h, ptrdiff_t w,
                       ptrdiff_t stride, const float *weight, const float *bias, int silu, float *y, float *scratch) {
 #if LGE_HAVE_AVX2
-    if (lge_use_avx512()) { lge_depthwise3x3_avx512(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch); return; }
+    if (lge_use_avx512()) {
+        if (lge_depthwise3x3_avx512(x, planes, channels, h, w, stride, weight, bias, silu, y)) return;
+        depthwise3x3_avx512(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch);
+        return;
+    }
     if (lge_use_avx2()) { depthwise3x3_avx2(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch); return; }
 #endif
     depthwise3x3_baseline(x, planes, channels, h, w, stride, weight, bias, silu, y, scratch);
