@@ -69,6 +69,9 @@ public struct ClassifierTrainer: Sendable {
         training: [LabeledSlice], validation: [LabeledSlice], initialNetwork: Network? = nil,
         progress: (EpochReport) -> Void = { _ in }
     ) throws -> Result {
+        guard recipe.epochs >= 1, recipe.batchSize >= 1 else {
+            throw TrainingError.nothingToTrain(epochs: recipe.epochs, batchSize: recipe.batchSize)
+        }
         let heads = ClassifierHead.allCases
         let trainingInputs = try training.map(prepare)
         let validationInputs = try validation.map(prepare)
@@ -188,9 +191,13 @@ public struct ClassifierTrainer: Sendable {
 /// Why training cannot start.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
     case initialNetworkMismatch
+    /// The recipe asks for no training (epochs or batch size below 1).
+    case nothingToTrain(epochs: Int, batchSize: Int)
 
     public var description: String {
         switch self {
+        case .nothingToTrain(let epochs, let batchSize):
+            "a training run needs at least 1 epoch and a batch of at least 1 slice (found \(epochs) epoch(s), batch size \(batchSize))"
         case .initialNetworkMismatch:
             "the initial model's architecture differs from the training recipe's; fine-tune from a model trained with the same network configuration"
         }

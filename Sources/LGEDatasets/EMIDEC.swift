@@ -5,11 +5,21 @@ import LGEDICOM
 ///
 /// Known properties the loader accounts for: the PNGs hold a PSIR-like signed signal under one
 /// fixed 8-bit mapping with zero at about 127, so values are shifted to put that level at 0; the
-/// pixel size is not recorded. Labels are LGE presence only (from the infarct/MVO masks), never
+/// pixel size is not recorded; grey level 0 is the zero padding the source's resampling left
+/// around the field of view (about 12 % of every image, while levels 1–20 together hold 0.2 %), so
+/// it is read as "no signal" like the padding of any other field of view, not as strongly
+/// negative tissue. Labels are LGE presence only (from the infarct/MVO masks), never
 /// reader certainty.
 public enum EMIDECDataset {
     /// Grey level of zero signal in the 8-bit mapping (measured on the empty background).
     public static let zeroLevel: Float = 127
+    /// Grey level of the resampling padding outside the acquired field of view.
+    public static let paddingLevel: Float = 0
+
+    /// The signed signal of one 8-bit grey level.
+    public static func signal(greyLevel: Float) -> Float {
+        greyLevel == paddingLevel ? 0 : greyLevel - zeroLevel
+    }
 
     /// Every slice in `directory` (which holds `manifest.csv` and `images/`). A slice whose
     /// image cannot be read is reported in `failures`; the others load.
@@ -31,7 +41,7 @@ public enum EMIDECDataset {
             let imagePath = directory.appendingPathComponent("images").appendingPathComponent(fields[fileColumn]).path
             do throws(DatasetError) {
                 var pixels = try PNGReader.readGray8(imagePath)
-                pixels.values = pixels.values.map { $0 - zeroLevel }
+                pixels.values = pixels.values.map(signal(greyLevel:))
                 slices.append(LabeledSlice(
                     id: fields[fileColumn], patient: fields[caseColumn], pixels: pixels, pixelSpacing: nil, isSigned: true,
                     lge: lge == 1, lowCertainty: nil, causes: nil, source: "EMIDEC (CC BY-NC-SA 4.0)"))

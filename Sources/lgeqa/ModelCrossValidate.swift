@@ -36,6 +36,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
     @Option(help: "Seed for folds, initialisation and augmentation.") var seed: UInt64 = 1
     @Option(help: "Bootstrap replicates for the pooled intervals.") var replicates = 2000
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
+    @Option(help: "Also write every held-out slice's out-of-fold p_lge here as CSV (fold, EMIDEC case and file, label), to study the misses.")
+    var predictions: String?
 
     @OptionGroup var global: GlobalOptions
 
@@ -60,9 +62,13 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var initialModel: String?
     }
 
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (found \(epochs))") }
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2 (found \(folds))") }
+    }
+
     func run() async throws {
         let logger = global.bootstrapLogging("lgeqa.model")
-        guard folds >= 2 else { throw ValidationError("--folds must be at least 2 (found \(folds))") }
         let initial = try initialModel.map { try InitialModel.load($0, for: TrainingRecipe(seed: seed)) }
         if let initial, initial.learnedFromEMIDEC {
             throw CommandError("\(initialModel!): this model learned from EMIDEC (its card lists it), so every fold would score patients it has seen; pretrain without --emidec (e.g. `lgeqa model train --cohort DIR --out pretrained.lgeqa`)")
@@ -78,6 +84,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         let patientFolds = try PatientSplit.folds(emidecSlices, k: folds, seed: seed)
         var pooled: [ScoredCase] = []
         var results: [FoldResult] = []
+        var predictionRows = ["fold,case,file,lge,p_lge"]
         for (index, heldOut) in patientFolds.enumerated() {
             let training = emidecSlices.filter { !heldOut.contains($0.patient) } + synthetic
             let test = emidecSlices.filter { heldOut.contains($0.patient) }
@@ -94,6 +101,13 @@ struct ModelCrossValidate: AsyncParsableCommand {
             let (cases, unassessed) = classifier.scoredCases(test)
             if unassessed > 0 { printError("lgeqa: fold \(index + 1): \(unassessed) slice(s) got no assessment and are not counted") }
             let lgeCases = cases[.lge] ?? []
+            if predictions != nil {
+                for slice in test {
+                    let pLGE = (try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned))
+                        .map { String(format: "%.4f", $0.pLGE) } ?? ""
+                    predictionRows.append("\(index + 1),\(slice.patient),\(slice.id),\(slice.lge.map { $0 ? "1" : "0" } ?? ""),\(pLGE)")
+                }
+            }
             pooled += lgeCases
             let result = FoldResult(
                 fold: index + 1, patients: heldOut.count,
@@ -102,6 +116,13 @@ struct ModelCrossValidate: AsyncParsableCommand {
                 accuracy: ConfusionMatrix(cases: lgeCases, threshold: 0.5).accuracy)
             results.append(result)
             printError("fold \(index + 1): ROC AUC \(result.rocAUC.map { String(format: "%.3f", $0) } ?? "-"), accuracy \(result.accuracy.map { String(format: "%.3f", $0) } ?? "-") on \(lgeCases.count) slices")
+        }
+        if let predictions {
+            do {
+                try (predictionRows.joined(separator: "\n") + "\n").write(toFile: predictions, atomically: true, encoding: .utf8)
+            } catch {
+                throw CommandError("\(predictions): cannot write the out-of-fold predictions (\(error.localizedDescription))")
+            }
         }
         let report = Report(
             folds: results,

@@ -74,6 +74,17 @@ import Testing
         #expect(again.network.serialized() == result.network.serialized())
     }
 
+    @Test func aRecipeWithNoEpochsIsRefusedWithAReason() {
+        var empty = recipe
+        empty.epochs = 0
+        #expect {
+            try ClassifierTrainer(recipe: empty).train(training: toySlices(count: 4, seed: 1), validation: [])
+        } throws: { error in
+            guard case TrainingError.nothingToTrain(epochs: 0, batchSize: 8) = error else { return false }
+            return "\(error)".contains("at least 1 epoch")
+        }
+    }
+
     @Test func temperatureScalingTamesOverconfidence() {
         // Logits ten times too large for labels that agree with them only 75% of the time.
         var logits: [Double] = [], labels: [Bool] = []

@@ -21,6 +21,9 @@ import Testing
         // Background sits at the zero level after the shift; tissue differs from it.
         #expect(first.pixels.values.contains { abs($0) < 2 })
         #expect(first.pixels.values.contains { $0 > 10 })
+        // The resampling padding (grey 0) reads as no signal, not as −127: nothing is that negative.
+        #expect(slices.allSatisfy { $0.pixels.values.min()! > -EMIDECDataset.zeroLevel })
+        #expect(EMIDECDataset.signal(greyLevel: 0) == 0 && EMIDECDataset.signal(greyLevel: 1) == 1 - EMIDECDataset.zeroLevel)
         // The README's known defect: two byte-identical images under different names.
         let a = try #require(slices.first { $0.id == "Case_P059_slice000.png" })
         let b = try #require(slices.first { $0.id == "Case_P072_slice000.png" })

@@ -28,4 +28,12 @@ import Testing
         #expect(result.standardError.contains("network configuration differs"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    @Test(arguments: [["model", "train", "--epochs", "0"], ["model", "cross-validate", "--emidec", "unused", "--epochs", "0"]])
+    func zeroEpochsIsRefusedBeforeAnythingLoads(arguments: [String]) throws {
+        // Used to reach the cosine schedule with no steps and crash.
+        let result = try runLGEQA(arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("--epochs must be at least 1 (found 0)"))
+    }
 }
