@@ -20,7 +20,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
     public var seed: UInt64
 
     public init(
-        network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = SlicePreprocessor(),
+        network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = .classifierInput,
         augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
         weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, seed: UInt64 = 1
     ) {

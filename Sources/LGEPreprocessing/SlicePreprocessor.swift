@@ -26,6 +26,12 @@ public struct SlicePreprocessor: Sendable, Hashable, Codable {
     /// side, a typical cardiac FOV.
     public static let assumedFieldOfView = 360.0
 
+    /// The classifier's input since model 0.2: 1.4 mm, 176 px (246 mm). 1.4 mm is a typical
+    /// acquired LGE resolution, so motion ringing, thin ghosts and 4 mm spots reach the network
+    /// unaveraged (a 2 mm grid box-averages them away); 246 mm still holds the heart with its
+    /// surroundings wherever a technologist has placed it in a 300–380 mm cardiac FOV.
+    public static let classifierInput = SlicePreprocessor(targetPixelSpacing: 1.4, outputSize: 176)
+
     public init(targetPixelSpacing: Double = 2.0, outputSize: Int = 128, normalization: IntensityNormalization = .init()) {
         self.targetPixelSpacing = targetPixelSpacing
         self.outputSize = outputSize

@@ -70,9 +70,9 @@ struct ModelTrain: AsyncParsableCommand {
     @Option(help: "Use at most this many training slices (0: all).") var limit = 0
     @Option(help: "Start from this model's weights (fine-tuning) instead of a random initialisation; its data is listed in the new card.")
     var initialModel: String?
-    @Option(help: "Pixel spacing of the network's input, mm (default: 2, or the --initial-model's). Finer keeps thin artefacts (motion ringing, small spots) that averaging to 2 mm smooths away, at more computation.")
+    @Option(help: "Pixel spacing of the network's input, mm (default: 1.4, or the --initial-model's). Coarser is faster but averages away thin artefacts (motion ringing, small spots).")
     var pixelSpacing: Double?
-    @Option(help: "Rows and columns of the network's input (default: 128, or the --initial-model's); with --pixel-spacing it sets the field of view the network sees.")
+    @Option(help: "Rows and columns of the network's input (default: 176, or the --initial-model's); with --pixel-spacing it sets the field of view the network sees.")
     var inputSize: Int?
 
     @OptionGroup var global: GlobalOptions
@@ -135,7 +135,8 @@ struct ModelTrain: AsyncParsableCommand {
             printError("epoch \(report.epoch)  training loss " + String(format: "%.4f", report.trainingLoss) + "  validation loss \(validation)  " + String(format: "%.0f s", report.seconds))
         }
         var card = ModelCard(
-            modelVersion: "0.1-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
+            // 0.2: the 1.4 mm, 176 px input (SlicePreprocessor.classifierInput).
+            modelVersion: "0.2-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
             preprocessing: recipe.preprocessing, temperatures: result.temperatures, trainingData: provenance,
             recipe: "lgeqa model train --epochs \(epochs) --seed \(seed); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))"
                 + (initial.map { "; fine-tuned from model \($0.card.modelVersion), itself trained by [\($0.card.recipe)]" } ?? ""))

@@ -28,6 +28,28 @@ import Testing
         #expect(a != image)
     }
 
+    @Test func wholePixelWarpsKeepAPixelByPixelPatternIntact() throws {
+        // Motion ringing alternates pixel by pixel; an interpolating warp averages it away.
+        let checkerboard = PixelImage(rows: 64, columns: 64, values: (0..<4096).map { ($0 / 64 + $0 % 64) % 2 == 0 ? 1 : -1 })
+        var wholePixel = Augmentation(gammaRange: 1...1, maximumBiasField: 0, noiseStandardDeviation: 0...0)
+        wholePixel.wholePixelWarpProbability = 1
+        var interpolated = wholePixel
+        interpolated.wholePixelWarpProbability = 0
+        var generator = SeededGenerator(seed: 5)
+        for _ in 0..<20 {
+            let drawn = wholePixel.sample(rows: 64, columns: 64, using: &generator)
+            #expect(drawn.rotation == 0 && drawn.scale == 1)
+            #expect(drawn.translationRows == drawn.translationRows.rounded() && drawn.translationColumns == drawn.translationColumns.rounded())
+            // Every pixel is still ±1 (or the 0 fill brought in from outside).
+            #expect(try drawn.apply(to: checkerboard).values.allSatisfy { $0 == 1 || $0 == -1 || $0 == 0 })
+        }
+        let blurred = try interpolated.apply(to: checkerboard, using: &generator)
+        #expect(blurred.values.contains { $0 != 1 && $0 != -1 && $0 != 0 })
+        var invalid = Augmentation()
+        invalid.wholePixelWarpProbability = 1.5
+        #expect(throws: PreprocessingError.self) { try invalid.validate() }
+    }
+
     @Test func theIdentityConfigurationChangesNothing() throws {
         var generator = SeededGenerator(seed: 1)
         for _ in 0..<3 { #expect(try Augmentation.identity.apply(to: image, using: &generator) == image) }
