@@ -23,6 +23,26 @@ extension SliceClassifier {
         return (cases, unassessed)
     }
 
+    /// The low-certainty head on the slices of each labelled cause of doubt, and on those with
+    /// no cause at all (where doubt can only come from faint or small genuine enhancement). A
+    /// slice with several causes counts in each of their groups. Only slices labelled with both
+    /// reader certainty and causes take part (simulated cohorts; EMIDEC has neither).
+    public func lowCertaintyByCause(_ slices: [LabeledSlice]) -> [SubgroupSummary] {
+        var groups: [String: [ScoredCase]] = [:]
+        for slice in slices {
+            guard let truth = slice.lowCertainty, let causes = slice.causes,
+                let verdict = try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned)
+            else { continue }
+            let scored = ScoredCase(truth: truth, probability: verdict.pLowCertainty, patient: slice.patient)
+            let present = ClassifierHead.causes.map(\.rawValue).filter { causes[$0] == true }
+            for group in present.isEmpty ? ["no cause"] : present { groups[group, default: []].append(scored) }
+        }
+        let order = ["no cause"] + ClassifierHead.causes.map(\.rawValue)
+        return order.compactMap { group in
+            groups[group].map { SubgroupSummary(group: group, cases: $0, threshold: operatingThreshold(for: .lowCertainty)) }
+        }
+    }
+
     /// The probability at which a head's answer counts as "yes".
     public func operatingThreshold(for head: ClassifierHead) -> Double {
         head == .lowCertainty ? card.lowCertaintyThreshold : 0.5

@@ -84,3 +84,31 @@ public func rocCurve(_ cases: [ScoredCase]) -> [(fpr: Double, tpr: Double)] {
     }
     return points
 }
+
+/// How one head does on a subgroup of the cases — say the slices whose doubt comes from motion —
+/// at its operating threshold: a pooled ROC AUC can look fair while one cause of doubt is
+/// missed entirely, and a protocol designer needs to know which.
+public struct SubgroupSummary: Sendable, Hashable, Codable {
+    public var group: String
+    public var cases: Int
+    public var positives: Int
+    /// Positives at or above the threshold, over positives; nil without positives.
+    public var recall: Double?
+    /// Negatives at or above the threshold, over negatives; nil without negatives.
+    public var falsePositiveRate: Double?
+    public var meanProbabilityOfPositives: Double?
+    public var meanProbabilityOfNegatives: Double?
+
+    public init(group: String, cases: [ScoredCase], threshold: Double) {
+        self.group = group
+        self.cases = cases.count
+        let positives = cases.filter(\.truth), negatives = cases.filter { !$0.truth }
+        self.positives = positives.count
+        let matrix = ConfusionMatrix(cases: cases, threshold: threshold)
+        recall = matrix.recall
+        falsePositiveRate = matrix.specificity.map { 1 - $0 }
+        func mean(_ c: [ScoredCase]) -> Double? { c.isEmpty ? nil : c.reduce(0) { $0 + $1.probability } / Double(c.count) }
+        meanProbabilityOfPositives = mean(positives)
+        meanProbabilityOfNegatives = mean(negatives)
+    }
+}

@@ -191,6 +191,8 @@ struct ModelEvaluate: AsyncParsableCommand {
         var cohort: String
         var head: String
         var report: ClassificationReport
+        /// For the low-certainty head: how it does on each cause of doubt.
+        var byCause: [SubgroupSummary]?
     }
 
     func run() async throws {
@@ -205,7 +207,8 @@ struct ModelEvaluate: AsyncParsableCommand {
                 guard let headCases = cases[head], !headCases.isEmpty else { continue }
                 let threshold = classifier.operatingThreshold(for: head)
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
-                    cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1))))
+                    cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1)),
+                    byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil))
             }
         }
         switch format {
@@ -221,6 +224,13 @@ struct ModelEvaluate: AsyncParsableCommand {
                 print("  accuracy \(show(m.accuracy))  precision \(show(m.precision))  recall \(show(m.recall))")
                 print("  F1 \(show(m.f1))  ROC AUC \(show(m.rocAUC))  ECE " + String(format: "%.3f", m.calibration.expectedCalibrationError))
                 print("  confusion: TP \(m.confusion.truePositives)  FP \(m.confusion.falsePositives)  TN \(m.confusion.trueNegatives)  FN \(m.confusion.falseNegatives)")
+                if let groups = r.byCause, !groups.isEmpty {
+                    func show(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
+                    print("  by cause of doubt (recall: low-certainty slices flagged; mean p: on low/high-certainty slices):")
+                    for g in groups {
+                        print("    " + g.group.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(g.cases) slices, \(g.positives) low, recall \(show(g.recall)), false-positive rate \(show(g.falsePositiveRate)), mean p \(show(g.meanProbabilityOfPositives))/\(show(g.meanProbabilityOfNegatives))")
+                    }
+                }
             }
             print("\n95% intervals: percentile bootstrap over patients (\(replicates) replicates). Simulated cohorts are SYNTHETIC data.")
         }

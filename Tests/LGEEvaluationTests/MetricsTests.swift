@@ -17,6 +17,17 @@ import Testing
         #expect(ConfusionMatrix(cases: cases([(false, 0.1)]), threshold: 0.5).precision == nil)
     }
 
+    @Test func aSubgroupSummaryShowsWhatThePooledFiguresHide() {
+        // Motion-like group: every slice is low certainty and the head misses 3 of 4.
+        let missed = SubgroupSummary(group: "motion", cases: cases([(true, 0.2), (true, 0.3), (true, 0.7), (true, 0.1)]), threshold: 0.5)
+        #expect(missed.cases == 4 && missed.positives == 4)
+        #expect(missed.recall == 0.25)
+        #expect(missed.falsePositiveRate == nil && missed.meanProbabilityOfNegatives == nil)
+        #expect(abs(missed.meanProbabilityOfPositives! - 0.325) < 1e-12)
+        let mixed = SubgroupSummary(group: "ti", cases: cases([(true, 0.9), (false, 0.8), (false, 0.2)]), threshold: 0.5)
+        #expect(mixed.recall == 1 && mixed.falsePositiveRate == 0.5)
+    }
+
     @Test func aucByRankSum() {
         #expect(rocAUC(cases([(true, 0.9), (false, 0.1)])) == 1)
         #expect(rocAUC(cases([(true, 0.1), (false, 0.9)])) == 0)

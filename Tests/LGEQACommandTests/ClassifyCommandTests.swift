@@ -64,6 +64,12 @@ import Testing
         #expect(heads.isSuperset(of: ["p_lge", "p_low_certainty"]))
         let lge = try #require(reports.first { $0["head"] as? String == "p_lge" }?["report"] as? [String: Any])
         for key in ["accuracy", "confusion", "calibration", "cases", "patients"] { #expect(lge[key] != nil, "missing \(key)") }
+        // The low-certainty head is also broken down by cause of doubt; every slice is in some group.
+        let low = try #require(reports.first { $0["head"] as? String == "p_low_certainty" })
+        let groups = try #require(low["byCause"] as? [[String: Any]])
+        let lowCases = try #require((low["report"] as? [String: Any])?["cases"] as? Int)
+        #expect(groups.reduce(0) { $0 + ($1["cases"] as? Int ?? 0) } >= lowCases)
+        #expect(groups.contains { $0["group"] as? String == "no cause" })
 
         let info = try runLGEQA(["model", "info", model])
         #expect(info.status == 0)
