@@ -100,6 +100,52 @@ LGE_AVX512 static void lge_depthwise3x3_stride2_narrow(const float *x, ptrdiff_t
     }
 }
 
+/// Stride 2 on planes 17 to 32 wide (the 22×22 planes of a 176-pixel input): each input row's stride-1
+/// result is two vectors, and the output row is their even lanes, gathered with one two-source permute.
+/// Same reason as the narrow kernel: no phase copies to read back.
+LGE_AVX512 static void lge_depthwise3x3_stride2_wide(const float *x, ptrdiff_t planes, ptrdiff_t channels,
+                                                     ptrdiff_t h, ptrdiff_t w, const float *weight,
+                                                     const float *bias, int silu, float *y) {
+    const ptrdiff_t oh = (h + 1) / 2, ow = (w + 1) / 2;
+    // Lanes whose column (lane + 16·half + kj − 1) lies inside the row.
+    __mmask16 inside[2][3];
+    for (int half = 0; half < 2; half++) {
+        for (int kj = 0; kj < 3; kj++) {
+            unsigned mask = 0;
+            for (int lane = 0; lane < 16; lane++) {
+                const ptrdiff_t column = lane + 16 * half + kj - 1;
+                if (column >= 0 && column < w) mask |= 1u << lane;
+            }
+            inside[half][kj] = (__mmask16)mask;
+        }
+    }
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __mmask16 store = lge_lanes(ow);
+    for (ptrdiff_t plane = 0; plane < planes; plane++) {
+        const float *image = x + plane * h * w;
+        const ptrdiff_t channel = plane % channels;
+        const float *k = weight + 9 * channel;
+        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
+        float *out = y + plane * oh * ow;
+        for (ptrdiff_t r = 0; r < oh; r++) {
+            __m512 low = shift, high = shift;
+            for (int ki = 0; ki < 3; ki++) {
+                const ptrdiff_t source = 2 * r + ki - 1;
+                if (source < 0 || source >= h) continue;
+                for (int kj = 0; kj < 3; kj++) {
+                    const float *start = image + source * w + kj - 1;
+                    const __m512 tap = _mm512_set1_ps(k[3 * ki + kj]);
+                    low = _mm512_fmadd_ps(tap, _mm512_maskz_loadu_ps(inside[0][kj], start), low);
+                    high = _mm512_fmadd_ps(tap, _mm512_maskz_loadu_ps(inside[1][kj], start + 16), high);
+                }
+            }
+            __m512 packed = _mm512_permutex2var_ps(low, even, high);
+            if (silu) packed = lge_silu512(packed);
+            _mm512_mask_storeu_ps(out + r * ow, store, packed);
+        }
+    }
+}
+
 LGE_AVX512 int lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff_t channels, ptrdiff_t h,
                                        ptrdiff_t w, ptrdiff_t stride, const float *weight, const float *bias,
                                        int silu, float *y) {
@@ -109,6 +155,10 @@ LGE_AVX512 int lge_depthwise3x3_avx512(const float *x, ptrdiff_t planes, ptrdiff
     }
     if (stride == 2 && w <= 16) {
         lge_depthwise3x3_stride2_narrow(x, planes, channels, h, w, weight, bias, silu, y);
+        return 1;
+    }
+    if (stride == 2 && w <= 32) {
+        lge_depthwise3x3_stride2_wide(x, planes, channels, h, w, weight, bias, silu, y);
         return 1;
     }
     return 0;

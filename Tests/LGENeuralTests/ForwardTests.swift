@@ -165,10 +165,10 @@ struct ForwardTests {
     }
 
     /// The 3×3 kernels pick a path by plane size and stride (direct masked loads up to 1,024 pixels at
-    /// stride 1, a row permute up to 16 wide at stride 2, padded phase copies beyond): each against the
-    /// generic path (kernel 3 via `inferGeneric`), with SiLU.
+    /// stride 1, a row permute up to 16 wide at stride 2, a two-vector permute up to 32 wide, the
+    /// auto-vectorised loops beyond): each against the generic path (kernel 3 via `inferGeneric`), with SiLU.
     @Test("Depthwise 3×3 kernels match the generic path on every plane size",
-          arguments: [(1, 7, 8), (2, 7, 8), (2, 16, 16), (2, 1, 1), (2, 9, 17), (1, 40, 33), (2, 33, 40), (1, 1, 13)])
+          arguments: [(1, 7, 8), (2, 7, 8), (2, 16, 16), (2, 1, 1), (2, 9, 17), (2, 22, 22), (2, 5, 32), (2, 2, 31), (1, 40, 33), (2, 33, 40), (1, 1, 13)])
     func depthwise3x3Paths(stride: Int, height: Int, width: Int) {
         var g = SeededGenerator(seed: 37)
         var dw = DepthwiseConv2D(channels: 5, kernelSize: 3, stride: stride, bias: true, generator: &g)
