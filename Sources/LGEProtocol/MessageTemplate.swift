@@ -97,15 +97,27 @@ public struct MessageTemplate: Sendable, Hashable, CustomStringConvertible {
             case .text(let text): output += text
             case .value(let first, let sign, let second):
                 let a = resolve(first, value)
-                guard let second else { output += a?.description ?? "?"; continue }
+                // Times in ms (TI, R-R range) are what a technologist types into the scanner, which
+                // takes whole milliseconds: "TI 264 ms", not "TI 264.07 ms".
+                let wholeMilliseconds = Self.isMilliseconds(first)
+                guard let second else {
+                    if wholeMilliseconds, let x = a?.number { output += FactValue.format(x.rounded()) } else { output += a?.description ?? "?" }
+                    continue
+                }
                 if let x = a?.number, let y = resolve(second, value)?.number {
-                    output += FactValue.format(x + sign * y)
+                    let sum = x + sign * y
+                    output += FactValue.format(wholeMilliseconds || Self.isMilliseconds(second) ? sum.rounded() : sum)
                 } else {
                     output += "?"
                 }
             }
         }
         return output
+    }
+
+    private static func isMilliseconds(_ operand: Operand) -> Bool {
+        guard case .variable(.fact(let fact)) = operand, case .number(_, _, let unit) = fact.valueType else { return false }
+        return unit == "ms"
     }
 
     private func resolve(_ operand: Operand, _ value: (Variable) -> FactValue?) -> FactValue? {

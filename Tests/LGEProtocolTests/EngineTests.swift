@@ -83,6 +83,11 @@ import Testing
     @Test func qualityMetricsAndMissingFacts() throws {
         var engine = try custom(rules: "  - name: noisy\n    when: {qa.snr: {lt: 4}}\n    then: {action: notify, message: \"SNR {qa.snr} on {index}, TI {inversion_time} cnr {qa.cnr}\"}")
         #expect(engine.evaluate(slice(2, quality: ["snr": 3.25])).recommendation?.message == "SNR 3.25 on 2, TI 280 cnr ?")
+        // Milliseconds print whole, as the scanner takes them; other numbers keep their decimals.
+        var timing = try custom(rules: "  - name: ti\n    when: {qa.snr: {lt: 4}}\n    then: {action: notify, message: \"TI {inversion_time} or {inversion_time+20.4} ms, SNR {qa.snr}\"}")
+        var late = slice(4, quality: ["snr": 3.25])
+        late.context.inversionTime = 243.67
+        #expect(timing.evaluate(late).recommendation?.message == "TI 244 or 264 ms, SNR 3.25")
         // No SNR measured: the comparison fails rather than guessing.
         #expect(engine.evaluate(slice(3)).silence == .nothingFired)
     }
