@@ -116,8 +116,13 @@ public struct MessageTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func isMilliseconds(_ operand: Operand) -> Bool {
-        guard case .variable(.fact(let fact)) = operand, case .number(_, _, let unit) = fact.valueType else { return false }
-        return unit == "ms"
+        switch operand {
+        case .variable(.delta): return true
+        case .variable(.fact(let fact)):
+            guard case .number(_, _, let unit) = fact.valueType else { return false }
+            return unit == "ms"
+        default: return false
+        }
     }
 
     private func resolve(_ operand: Operand, _ value: (Variable) -> FactValue?) -> FactValue? {
