@@ -160,18 +160,23 @@ LGE_AVX512 static void lge_conv_direct_avx512(const float *padded, ptrdiff_t h, 
         // Flat runs of 48 over all rows in the padded width: the padding columns are computed and dropped
         // (2 of every paddedWidth), so that rows of 16 or 32 pixels still fill three-vector tiles.
         const ptrdiff_t total = h * paddedWidth;
+        // The padded row and column of the run's pixels advance lane by lane: one division per run, not
+        // one per lane (48 divisions cost as much as a K = 9 tile's arithmetic).
+        ptrdiff_t row = 0, column = 0;
         for (ptrdiff_t f0 = 0; f0 < total; f0 += 48) {
             const ptrdiff_t width = total - f0 < 48 ? total - f0 : 48;
             lge_flat_run flat;
             for (int v = 0; v < 3; v++) {
-                const ptrdiff_t f = f0 + 16 * v;
+                flat.at[v] = row * w + (column < w ? column : w);
                 unsigned valid = 0;
                 for (int lane = 0; lane < 16; lane++) {
-                    if (f + lane < total && (f + lane) % paddedWidth < w) valid |= 1u << lane;
+                    if (f0 + 16 * v + lane < total && column < w) valid |= 1u << lane;
+                    if (++column == paddedWidth) {
+                        column = 0;
+                        row++;
+                    }
                 }
                 flat.valid[v] = (__mmask16)valid;
-                const ptrdiff_t column = f % paddedWidth;
-                flat.at[v] = (f / paddedWidth) * w + (column < w ? column : w);
             }
             lge_gemm_run(&job, m, packed, padded + f0, width, bias, residual, c, &flat);
         }
