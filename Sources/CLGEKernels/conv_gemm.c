@@ -326,15 +326,17 @@ static void lge_conv_direct_with(int vectorised, const float *x, ptrdiff_t chann
             }
         }
     }
-    const ptrdiff_t k = channels * kernel * kernel;
-    for (ptrdiff_t ch = 0; ch < channels; ch++) {
-        for (ptrdiff_t ki = 0; ki < kernel; ki++) {
-            for (ptrdiff_t kj = 0; kj < kernel; kj++) {
-                const ptrdiff_t phase = (ki % stride) * stride + kj % stride;
-                offsets[(ch * kernel + ki) * kernel + kj] =
-                    (phase * channels + ch) * ph * pw + (ki / stride) * pw + kj / stride;
-            }
+    const ptrdiff_t k = channels * kernel * kernel, taps = kernel * kernel;
+    // Channel 0's taps, then every other channel's as a fixed shift of them: divisions per tap, not per
+    // (channel, tap) — a few microseconds a layer at K = 360.
+    for (ptrdiff_t ki = 0; ki < kernel; ki++) {
+        for (ptrdiff_t kj = 0; kj < kernel; kj++) {
+            const ptrdiff_t phase = (ki % stride) * stride + kj % stride;
+            offsets[ki * kernel + kj] = phase * channels * ph * pw + (ki / stride) * pw + kj / stride;
         }
+    }
+    for (ptrdiff_t ch = 1; ch < channels; ch++) {
+        for (ptrdiff_t t = 0; t < taps; t++) offsets[ch * taps + t] = offsets[t] + ch * ph * pw;
     }
 #if LGE_HAVE_AVX512
     if (vectorised && lge_conv_gemm_available()) {
