@@ -101,9 +101,9 @@ struct ModelTrain: AsyncParsableCommand {
         let logger = global.bootstrapLogging("lgeqa.model")
         var sources: [SplitSource] = []
         var provenance: [DatasetProvenance] = []
-        let startingCard = try initialModel.map { try ModelFile.read($0).card }
-        let recipe = recipe(startingFrom: startingCard)
-        let initial = try initialModel.map { try InitialModel.load($0, for: recipe) }
+        let starting = try initialModel.map { path in (path, try ModelFile.read(path)) }
+        let recipe = recipe(startingFrom: starting?.1.card)
+        let initial = try starting.map { path, file in try InitialModel(card: file.card, network: file.network, path: path, for: recipe) }
         // A fine-tuned network still carries what its starting point learned, licences included.
         provenance += initial?.card.trainingDataAsEarlierStage ?? []
         for cohort in cohorts {
@@ -242,15 +242,16 @@ struct InitialModel {
     var card: ModelCard
     var network: Network
 
-    static func load(_ path: String, for recipe: TrainingRecipe) throws -> InitialModel {
-        let (card, network) = try ModelFile.read(path)
+    /// A model already read from `path`, checked against the recipe.
+    init(card: ModelCard, network: Network, path: String, for recipe: TrainingRecipe) throws {
         guard card.network == recipe.network else {
             throw CommandError("\(path): its network configuration differs from the training recipe's; fine-tune from a model trained by this version of lgeqa")
         }
         guard card.preprocessing == recipe.preprocessing else {
             throw CommandError("\(path): its preprocessing (pixel spacing, size, normalisation) differs from the training recipe's; fine-tune from a model trained by this version of lgeqa")
         }
-        return InitialModel(card: card, network: network)
+        self.card = card
+        self.network = network
     }
 
     /// Whether it learned from EMIDEC (its card lists EMIDEC data).

@@ -69,7 +69,11 @@ struct ModelCrossValidate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.bootstrapLogging("lgeqa.model")
-        let initial = try initialModel.map { try InitialModel.load($0, for: TrainingRecipe(seed: seed)) }
+        // Every fold trains at the starting model's input (pixel spacing, size), or the recipe's default.
+        let starting = try initialModel.map { path in (path, try ModelFile.read(path)) }
+        var baseRecipe = TrainingRecipe(seed: seed)
+        if let card = starting?.1.card { baseRecipe.preprocessing = card.preprocessing }
+        let initial = try starting.map { path, file in try InitialModel(card: file.card, network: file.network, path: path, for: baseRecipe) }
         if let initial, initial.learnedFromEMIDEC {
             throw CommandError("\(initialModel!): this model learned from EMIDEC (its card lists it), so every fold would score patients it has seen; pretrain without --emidec (e.g. `lgeqa model train --cohort DIR --out pretrained.lgeqa`)")
         }
@@ -89,7 +93,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
             let training = emidecSlices.filter { !heldOut.contains($0.patient) } + synthetic
             let test = emidecSlices.filter { heldOut.contains($0.patient) }
             logger.notice("fold \(index + 1)/\(folds): training on \(training.count) slices, scoring \(test.count) slices of \(heldOut.count) patients")
-            var recipe = TrainingRecipe(seed: seed &+ UInt64(index))
+            var recipe = baseRecipe
+            recipe.seed = seed &+ UInt64(index)
             recipe.epochs = epochs
             let trained = try ClassifierTrainer(recipe: recipe).train(training: training, validation: [], initialNetwork: initial?.network) { report in
                 logger.info("fold \(index + 1) epoch \(report.epoch): training loss \(String(format: "%.4f", report.trainingLoss)), \(String(format: "%.0f", report.seconds)) s")
