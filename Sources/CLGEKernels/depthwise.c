@@ -16,6 +16,24 @@ ptrdiff_t lge_depthwise3x3_scratch_count(ptrdiff_t h, ptrdiff_t w, ptrdiff_t str
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include "simd512.h"
 
+/// One plane of a depthwise layer: where its input and output lie, its channel's 9 weights and its bias.
+typedef struct {
+    const float *image;
+    const float *k;
+    __m512 shift;
+    float *out;
+} lge_depthwise_plane;
+
+LGE_AVX512 LGE_INLINE lge_depthwise_plane lge_depthwise_plane_at(const float *x, float *y, ptrdiff_t plane,
+                                                                  ptrdiff_t channels, ptrdiff_t inputSize,
+                                                                  ptrdiff_t outputSize, const float *weight,
+                                                                  const float *bias) {
+    const ptrdiff_t channel = plane % channels;
+    const lge_depthwise_plane p = {x + plane * inputSize, weight + 9 * channel,
+                                   _mm512_set1_ps(bias ? bias[channel] : 0.0f), y + plane * outputSize};
+    return p;
+}
+
 /// Stride 1 on planes of at most 64 vectors: every tap is a masked load straight from the image, the zero
 /// border being the lanes the masks leave out, and each output vector is stored once where it belongs.
 /// Why no padded copy: loads that read back a copy just written with masked stores cannot be forwarded
@@ -46,13 +64,12 @@ LGE_AVX512 static void lge_depthwise3x3_direct(const float *x, ptrdiff_t planes,
         for (int tap = 0; tap < 9; tap++) inside[v][tap] = (__mmask16)masks[tap];
     }
     for (ptrdiff_t plane = 0; plane < planes; plane++) {
-        const float *image = x + plane * total;
-        const ptrdiff_t channel = plane % channels;
-        const float *k = weight + 9 * channel;
+        const lge_depthwise_plane at = lge_depthwise_plane_at(x, y, plane, channels, total, total, weight, bias);
+        const float *image = at.image;
+        float *out = at.out;
+        const __m512 shift = at.shift;
         __m512 taps[9];
-        for (int tap = 0; tap < 9; tap++) taps[tap] = _mm512_set1_ps(k[tap]);
-        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
-        float *out = y + plane * total;
+        for (int tap = 0; tap < 9; tap++) taps[tap] = _mm512_set1_ps(at.k[tap]);
         for (ptrdiff_t v = 0; v < vectors; v++) {
             const ptrdiff_t t = 16 * v;
             __m512 acc = shift;
@@ -78,11 +95,10 @@ LGE_AVX512 static void lge_depthwise3x3_stride2_narrow(const float *x, ptrdiff_t
     const __mmask16 columns[3] = {row & (__mmask16)~1u, row, row & (__mmask16)~(1u << (w - 1))};
     const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     for (ptrdiff_t plane = 0; plane < planes; plane++) {
-        const float *image = x + plane * h * w;
-        const ptrdiff_t channel = plane % channels;
-        const float *k = weight + 9 * channel;
-        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
-        float *out = y + plane * oh * ow;
+        const lge_depthwise_plane at = lge_depthwise_plane_at(x, y, plane, channels, h * w, oh * ow, weight, bias);
+        const float *image = at.image, *k = at.k;
+        float *out = at.out;
+        const __m512 shift = at.shift;
         for (ptrdiff_t first = 0; first < oh; first += rowsPerVector) {
             const ptrdiff_t rows = oh - first < rowsPerVector ? oh - first : rowsPerVector;
             __m512 packed = _mm512_setzero_ps();
@@ -130,11 +146,10 @@ LGE_AVX512 static void lge_depthwise3x3_stride2_wide(const float *x, ptrdiff_t p
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __mmask16 store = lge_lanes(ow);
     for (ptrdiff_t plane = 0; plane < planes; plane++) {
-        const float *image = x + plane * h * w;
-        const ptrdiff_t channel = plane % channels;
-        const float *k = weight + 9 * channel;
-        const __m512 shift = _mm512_set1_ps(bias ? bias[channel] : 0.0f);
-        float *out = y + plane * oh * ow;
+        const lge_depthwise_plane at = lge_depthwise_plane_at(x, y, plane, channels, h * w, oh * ow, weight, bias);
+        const float *image = at.image, *k = at.k;
+        float *out = at.out;
+        const __m512 shift = at.shift;
         for (ptrdiff_t r = 0; r < oh; r++) {
             __m512 low = shift, high = shift;
             for (int ki = 0; ki < 3; ki++) {
