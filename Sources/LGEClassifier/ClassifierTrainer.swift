@@ -17,12 +17,16 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
     /// Fraction of all steps spent warming the learning rate up.
     public var warmupFraction: Double
     public var labelSmoothing: Float
+    /// Weight of the auxiliary lesion-map loss (``LesionMapNetwork``) against the heads' loss, on slices
+    /// that have a lesion mask; 0 trains without the map. Training data without masks never uses it.
+    public var lesionMapWeight: Float
     public var seed: UInt64
 
     public init(
         network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = .classifierInput,
         augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
-        weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, seed: UInt64 = 1
+        weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, lesionMapWeight: Float = 1,
+        seed: UInt64 = 1
     ) {
         self.network = network
         self.preprocessing = preprocessing
@@ -33,6 +37,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         self.weightDecay = weightDecay
         self.warmupFraction = warmupFraction
         self.labelSmoothing = labelSmoothing
+        self.lesionMapWeight = lesionMapWeight
         self.seed = seed
     }
 }
@@ -93,12 +98,20 @@ public struct ClassifierTrainer: Sendable {
 
         var network = try initialNetwork ?? Network(configuration: recipe.network, seed: recipe.seed)
         guard network.configuration == recipe.network else { throw TrainingError.initialNetworkMismatch }
+        var lesionMaps: [[Float]?] = []
+        for slice in training {
+            lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing) })
+        }
+        var mapped = recipe.lesionMapWeight > 0 && lesionMaps.contains { $0 != nil }
+            ? LesionMapTraining(network: network, maps: lesionMaps, inputSize: recipe.preprocessing.outputSize, seed: recipe.seed)
+            : nil
         var optimizer = AdamW(weightDecay: recipe.weightDecay)
         let stepsPerEpoch = max(1, (training.count + recipe.batchSize - 1) / recipe.batchSize)
         let totalSteps = stepsPerEpoch * recipe.epochs
         let schedule = CosineSchedule(
             peak: recipe.peakLearningRate, warmupSteps: max(1, Int(Double(totalSteps) * recipe.warmupFraction)),
             totalSteps: totalSteps)
+        try recipe.augmentation.validate()
         var random = SeededGenerator(seed: recipe.seed, stream: "training")
         let size = recipe.preprocessing.outputSize
         var history: [EpochReport] = []
@@ -111,18 +124,31 @@ public struct ClassifierTrainer: Sendable {
                 let batch = order[batchStart..<min(order.count, batchStart + recipe.batchSize)]
                 var images: [Float] = []
                 images.reserveCapacity(batch.count * size * size)
+                var warps: [AugmentationParameters] = []
                 for index in batch {
-                    let augmented = try recipe.augmentation.apply(to: trainingInputs[index], using: &random)
-                    images += augmented.values
+                    let input = trainingInputs[index]
+                    let warp = recipe.augmentation.sample(rows: input.rows, columns: input.columns, using: &random)
+                    images += try warp.apply(to: input).values
+                    warps.append(warp)
                 }
-                let result = network.trainStep(
-                    images: Tensor(shape: [batch.count, 1, size, size], values: images),
-                    targets: Tensor(shape: [batch.count, heads.count], values: batch.flatMap { targets[$0] }),
-                    mask: Tensor(shape: [batch.count, heads.count], values: batch.flatMap { masks[$0] }),
-                    loss: loss, optimizer: &optimizer, learningRate: schedule.learningRate(at: step + 1))
-                epochLoss += Double(result.loss) * Double(batch.count)
+                let batchImages = Tensor(shape: [batch.count, 1, size, size], values: images)
+                let batchTargets = Tensor(shape: [batch.count, heads.count], values: batch.flatMap { targets[$0] })
+                let batchMask = Tensor(shape: [batch.count, heads.count], values: batch.flatMap { masks[$0] })
+                let learningRate = schedule.learningRate(at: step + 1)
+                let stepLoss: Float
+                if mapped != nil {
+                    stepLoss = try mapped!.trainStep(
+                        images: batchImages, slices: Array(batch), warps: warps, targets: batchTargets, mask: batchMask,
+                        loss: loss, weight: recipe.lesionMapWeight, optimizer: &optimizer, learningRate: learningRate)
+                } else {
+                    stepLoss = network.trainStep(
+                        images: batchImages, targets: batchTargets, mask: batchMask, loss: loss, optimizer: &optimizer,
+                        learningRate: learningRate).loss
+                }
+                epochLoss += Double(stepLoss) * Double(batch.count)
                 step += 1
             }
+            if let mapped { network = mapped.model.network }
             let validationLoss = validation.isEmpty
                 ? nil : Double(loss.evaluate(logits: logits(network, validationInputs), targets: Tensor(shape: [validation.count, heads.count], values: validationTargets.flatMap { $0 }), mask: Tensor(shape: [validation.count, heads.count], values: validationMasks.flatMap { $0 })).loss)
             let report = EpochReport(

@@ -42,13 +42,34 @@ public enum EMIDECDataset {
             do throws(DatasetError) {
                 var pixels = try PNGReader.readGray8(imagePath)
                 pixels.values = pixels.values.map(signal(greyLevel:))
+                let maskPath = directory.appendingPathComponent("masks").appendingPathComponent(fields[fileColumn]).path
                 slices.append(LabeledSlice(
                     id: fields[fileColumn], patient: fields[caseColumn], pixels: pixels, pixelSpacing: nil, isSigned: true,
-                    lge: lge == 1, lowCertainty: nil, causes: nil, source: "EMIDEC (CC BY-NC-SA 4.0)"))
+                    lge: lge == 1, lowCertainty: nil, causes: nil, source: "EMIDEC (CC BY-NC-SA 4.0)",
+                    lesionMask: try lesionMask(maskPath, matching: pixels, lge: lge == 1)))
             } catch {
                 failures.append(error)
             }
         }
         return (slices, failures)
+    }
+
+    /// Mask label of infarct; microvascular obstruction (label 4) lies inside an infarct and counts too.
+    public static let infarctLabels: Set<Float> = [3, 4]
+
+    /// The slice's infarct mask, or nil where the set has no mask file (the slice still trains its label).
+    /// A mask that exists but is unreadable, on another grid, or disagrees with the manifest's `lge` is
+    /// an error: training on it would teach the wrong place.
+    static func lesionMask(_ path: String, matching image: PixelImage, lge: Bool) throws(DatasetError) -> PixelImage? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var mask = try PNGReader.readGray8(path)
+        guard mask.rows == image.rows, mask.columns == image.columns else {
+            throw .badMask(path: path, reason: "mask is \(mask.columns)×\(mask.rows) but its image is \(image.columns)×\(image.rows)")
+        }
+        mask.values = mask.values.map { infarctLabels.contains($0) ? 1 : 0 }
+        guard mask.values.contains(1) == lge else {
+            throw .badMask(path: path, reason: "mask \(lge ? "has no" : "has") infarct pixels but manifest.csv says lge = \(lge ? 1 : 0)")
+        }
+        return mask
     }
 }

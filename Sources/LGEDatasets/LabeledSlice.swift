@@ -20,11 +20,16 @@ public struct LabeledSlice: Sendable {
     public var causes: [String: Bool]?
     /// Where it came from, for reports.
     public var source: String
+    /// Where the enhancement is, on the grid of `pixels` (1 inside infarct or microvascular obstruction,
+    /// 0 elsewhere), when a segmentation exists; trains the classifier's auxiliary lesion map.
+    public var lesionMask: PixelImage?
 
     public init(
         id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
-        lowCertainty: Bool?, causes: [String: Bool]?, source: String
+        lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil
     ) {
+        precondition(lesionMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
+                     "a lesion mask must be on the image's grid")
         self.id = id
         self.patient = patient
         self.pixels = pixels
@@ -34,6 +39,7 @@ public struct LabeledSlice: Sendable {
         self.lowCertainty = lowCertainty
         self.causes = causes
         self.source = source
+        self.lesionMask = lesionMask
     }
 
     /// The cause names the classifier's heads use.

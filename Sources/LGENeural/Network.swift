@@ -128,25 +128,50 @@ public struct Network: Layer {
 
     /// Forward pass; `training: false` uses running statistics without folding (and caches nothing).
     public mutating func forward(_ batch: Tensor, training: Bool) -> Tensor {
+        forward(batch, training: training, tappingStage: nil).logits
+    }
+
+    /// Forward pass that also returns the output of stage `tappingStage` (its feature map), for an
+    /// auxiliary head trained beside the classifier (see ``LesionMapNetwork``).
+    public mutating func forward(
+        _ batch: Tensor, training: Bool, tappingStage: Int?
+    ) -> (logits: Tensor, tapped: Tensor?) {
         precondition(batch.rank == 4 && batch.shape[1] == configuration.inputChannels,
                      "Network expects [N, \(configuration.inputChannels), H, W], got \(batch.shape)")
+        precondition(tappingStage.map { stages.indices.contains($0) } ?? true, "no stage \(tappingStage!) to tap")
         var x = stem.forward(batch, training: training)
+        var tapped: Tensor?
         for s in stages.indices {
             for b in stages[s].indices { x = stages[s][b].forward(x, training: training) }
+            if s == tappingStage { tapped = x }
         }
         x = head.forward(x, training: training)
         x = pool.forward(x, training: training)
         x = dropout.forward(x, training: training)
-        return classifier.forward(x, training: training)
+        return (classifier.forward(x, training: training), tapped)
     }
 
     /// Gradient w.r.t. the input batch; accumulates every parameter gradient.
     public mutating func backward(_ logitGradient: Tensor) -> Tensor {
+        backward(logitGradient, tappedGradient: nil)
+    }
+
+    /// Backward pass of ``forward(_:training:tappingStage:)``: `tappedGradient` is the gradient of the
+    /// auxiliary loss w.r.t. the tapped stage's output, added where that output feeds the rest of the network.
+    public mutating func backward(_ logitGradient: Tensor, tappedGradient: (stage: Int, gradient: Tensor)?) -> Tensor {
         var g = classifier.backward(logitGradient)
         g = dropout.backward(g)
         g = pool.backward(g)
         g = head.backward(g)
         for s in stages.indices.reversed() {
+            if let tappedGradient, tappedGradient.stage == s {
+                precondition(tappedGradient.gradient.shape == g.shape, "tapped gradient \(tappedGradient.gradient.shape) does not match stage \(s)'s output \(g.shape)")
+                g.values.withUnsafeMutableBufferPointer { out in
+                    tappedGradient.gradient.values.withUnsafeBufferPointer { add in
+                        for i in out.indices { out[i] += add[i] }
+                    }
+                }
+            }
             for b in stages[s].indices.reversed() { g = stages[s][b].backward(g) }
         }
         return stem.backward(g)

@@ -168,6 +168,14 @@ public struct AugmentationParameters: Sendable, Hashable, Codable {
     /// No change at all.
     public static let identity = AugmentationParameters()
 
+    /// The same warp with no intensity change, noise or fill: what a label map (a lesion mask) must
+    /// undergo so that it stays on the augmented image's anatomy.
+    public var geometryOnly: AugmentationParameters {
+        AugmentationParameters(
+            flipHorizontal: flipHorizontal, flipVertical: flipVertical, rotation: rotation, scale: scale,
+            translationRows: translationRows, translationColumns: translationColumns)
+    }
+
     /// Whether the warp leaves every pixel where it is.
     public var isGeometricIdentity: Bool {
         !flipHorizontal && !flipVertical && rotation == 0 && scale == 1 && translationRows == 0 && translationColumns == 0

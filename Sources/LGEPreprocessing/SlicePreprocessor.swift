@@ -54,17 +54,7 @@ public struct SlicePreprocessor: Sendable, Hashable, Codable {
         try PreprocessingError.validate(values, rows: rows, columns: columns)
         guard values.contains(where: { $0 != values[0] }) else { throw .constantImage(value: values[0]) }
 
-        var spacing: PixelSpacing
-        var assumed = false
-        if let given = pixelSpacing, given.betweenRows > 0, given.betweenColumns > 0,
-            given.betweenRows.isFinite, given.betweenColumns.isFinite
-        {
-            spacing = given
-        } else {
-            let side = SlicePreprocessor.assumedFieldOfView / Double(max(rows, columns))
-            spacing = PixelSpacing(betweenRows: side, betweenColumns: side)
-            assumed = true
-        }
+        let (spacing, assumed) = Self.effectiveSpacing(pixelSpacing, rows: rows, columns: columns)
 
         // Body for the percentiles, smoothed over ~4 mm so noise does not fragment it.
         let radius = max(1, Int((4 / min(spacing.betweenRows, spacing.betweenColumns)).rounded()))
@@ -85,6 +75,31 @@ public struct SlicePreprocessor: Sendable, Hashable, Codable {
         return PreprocessedSlice(
             size: outputSize, pixelSpacing: targetPixelSpacing, values: output, intensity: scale,
             sourcePixelSpacing: spacing, sourcePixelSpacingWasAssumed: assumed)
+    }
+}
+
+extension SlicePreprocessor {
+    /// The header's spacing when usable, else the spacing of ``assumedFieldOfView`` over the larger side.
+    static func effectiveSpacing(_ given: PixelSpacing?, rows: Int, columns: Int) -> (PixelSpacing, assumed: Bool) {
+        if let given, given.betweenRows > 0, given.betweenColumns > 0, given.betweenRows.isFinite, given.betweenColumns.isFinite {
+            return (given, false)
+        }
+        let side = SlicePreprocessor.assumedFieldOfView / Double(max(rows, columns))
+        return (PixelSpacing(betweenRows: side, betweenColumns: side), true)
+    }
+
+    /// A label map on the source image's grid (a lesion mask, 0…1) brought onto the classifier's grid by
+    /// the same resampling, crop and padding as ``prepare(_:pixelSpacing:isSigned:)`` gives the image, so
+    /// each output value is the fraction of that output pixel the label covers. No intensity step applies.
+    public func prepareLabelMap(_ map: PixelImage, pixelSpacing: PixelSpacing?) throws(PreprocessingError) -> [Float] {
+        guard targetPixelSpacing > 0, targetPixelSpacing.isFinite, outputSize > 0 else {
+            throw .invalidConfiguration("target pixel spacing \(targetPixelSpacing) mm and output size \(outputSize) must be positive")
+        }
+        try PreprocessingError.validate(map.values, rows: map.rows, columns: map.columns)
+        let (spacing, _) = Self.effectiveSpacing(pixelSpacing, rows: map.rows, columns: map.columns)
+        return Resampler.resample(
+            map.values, rows: map.rows, columns: map.columns, spacing: (spacing.betweenRows, spacing.betweenColumns),
+            outputRows: outputSize, outputColumns: outputSize, outputSpacing: targetPixelSpacing)
     }
 }
 

@@ -38,6 +38,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
     @Option(help: "Also write every held-out slice's out-of-fold p_lge here as CSV (fold, EMIDEC case and file, label), to study the misses.")
     var predictions: String?
+    @Option(help: "Weight of the auxiliary lesion-map loss on slices with an infarct mask (EMIDEC's); 0 trains without it.")
+    var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
 
     @OptionGroup var global: GlobalOptions
 
@@ -60,11 +62,15 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var seed: UInt64
         var syntheticTrainingSlices: Int
         var initialModel: String?
+        var lesionMapWeight: Float
     }
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (found \(epochs))") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2 (found \(folds))") }
+        guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
+            throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
+        }
     }
 
     func run() async throws {
@@ -72,6 +78,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         // Every fold trains at the starting model's input (pixel spacing, size), or the recipe's default.
         let starting = try initialModel.map { path in (path, try ModelFile.read(path)) }
         var baseRecipe = TrainingRecipe(seed: seed)
+        baseRecipe.lesionMapWeight = lesionMapWeight
         if let card = starting?.1.card { baseRecipe.preprocessing = card.preprocessing }
         let initial = try starting.map { path, file in try InitialModel(card: file.card, network: file.network, path: path, for: baseRecipe) }
         if let initial, initial.learnedFromEMIDEC {
@@ -132,7 +139,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
         let report = Report(
             folds: results,
             pooled: ClassificationReport(cases: pooled, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: seed)),
-            epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion)
+            epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion,
+            lesionMapWeight: lesionMapWeight)
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -140,7 +148,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         case .table:
             print("EMIDEC \(folds)-fold patient-level cross-validation, slice-level LGE presence (real images)")
-            print("  \(epochs) epochs per fold, seed \(seed)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
+            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(lesionMapWeight)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
             if let initial {
                 let sources = initial.card.trainingData.map { $0.synthetic ? "\($0.name) (SYNTHETIC)" : $0.name }.joined(separator: ", ")
                 print("  every fold fine-tuned from model \(initial.card.modelVersion), pretrained on \(sources)")

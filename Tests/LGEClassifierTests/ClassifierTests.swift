@@ -74,6 +74,36 @@ import Testing
         #expect(again.network.serialized() == result.network.serialized())
     }
 
+    @Test func lesionMasksTrainTheAuxiliaryMapDeterministically() throws {
+        // The toy spot's own mask, as a segmentation would give it.
+        let train = toySlices(count: 32, seed: 1).map { slice in
+            var masked = slice
+            masked.lesionMask = PixelImage(rows: 32, columns: 32, values: slice.pixels.values.map { $0 > 500 ? 1 : 0 })
+            return masked
+        }
+        #expect(train.filter { $0.lge == true }.allSatisfy { $0.lesionMask!.values.contains(1) })
+        var short = recipe
+        short.epochs = 3
+        short.augmentation = Augmentation(noiseStandardDeviation: 0...0)
+        let withMap = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        let again = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        short.lesionMapWeight = 0
+        let withoutMap = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        #expect(withMap.network.serialized() == again.network.serialized())
+        #expect(withMap.network.serialized() != withoutMap.network.serialized())
+        // The map is a training aid: the saved network has exactly the classifier's parameters.
+        #expect(withMap.network.parameterCount == withoutMap.network.parameterCount)
+    }
+
+    @Test func lesionMapCellsAreTheFractionOfEachCentredBox() {
+        // 8×8 input, stride 4: cells centred on rows/columns 0 and 4 cover [0, 2) and [2, 6).
+        var map = [Float](repeating: 0, count: 64)
+        for r in 2..<6 { for c in 2..<4 { map[r * 8 + c] = 1 } }
+        let cells = LesionMapTraining.cellFractions(map, inputSize: 8, mapSize: 2, outputStride: 4)
+        #expect(cells == [0, 0, 0, 0.5])
+        #expect(LesionMapTraining.cellFractions([Float](repeating: 1, count: 64), inputSize: 8, mapSize: 2, outputStride: 4) == [1, 1, 1, 1])
+    }
+
     @Test func aRecipeWithNoEpochsIsRefusedWithAReason() {
         var empty = recipe
         empty.epochs = 0

@@ -28,6 +28,37 @@ import Testing
         let a = try #require(slices.first { $0.id == "Case_P059_slice000.png" })
         let b = try #require(slices.first { $0.id == "Case_P072_slice000.png" })
         #expect(a.pixels == b.pixels)
+        // Every slice carries its infarct mask, on its grid, with infarct exactly where the manifest says LGE.
+        #expect(slices.allSatisfy { $0.lesionMask != nil })
+        #expect(slices.allSatisfy { $0.lesionMask!.values.contains(1) == $0.lge })
+        let p001 = try #require(slices.first { $0.id == "Case_P001_slice003.png" })
+        // The manifest counts 696 infarct + 419 MVO pixels on this slice.
+        #expect(p001.lesionMask!.values.reduce(0, +) == 696 + 419)
+    }
+
+    @Test func aMaskThatContradictsTheManifestIsReportedAndTheRestLoad() throws {
+        let scratch = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for folder in ["images", "masks"] {
+            try FileManager.default.createDirectory(at: scratch.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let (normal, infarct) = ("Case_N037_slice000.png", "Case_P001_slice003.png")
+        for name in [normal, infarct] {
+            try FileManager.default.copyItem(at: directory.appendingPathComponent("images/\(name)"), to: scratch.appendingPathComponent("images/\(name)"))
+        }
+        // The normal slice's mask is swapped for the infarct slice's; the infarct slice has no mask file.
+        try FileManager.default.copyItem(at: directory.appendingPathComponent("masks/\(infarct)"), to: scratch.appendingPathComponent("masks/\(normal)"))
+        try """
+            case,slice,file,cavity_px,myocardium_px,infarct_px,mvo_px,lge
+            Case_N037,0,\(normal),1,1,0,0,0
+            Case_P001,3,\(infarct),1,1,1,1,1
+            """.write(to: scratch.appendingPathComponent("manifest.csv"), atomically: true, encoding: .utf8)
+        let (slices, failures) = try EMIDECDataset.load(directory: scratch)
+        #expect(slices.map(\.id) == [infarct])
+        #expect(slices.first?.lesionMask == nil)
+        #expect(failures.map(\.description) == [
+            "\(scratch.appendingPathComponent("masks/\(normal)").path): unusable lesion mask: mask has infarct pixels but manifest.csv says lge = 0"
+        ])
     }
 
     @Test func brokenManifestRowsAreReportedWithTheirLine() throws {

@@ -96,6 +96,38 @@ struct LayerGradientTests {
         #expect(check.worst < 1e-2, "\(check)")
     }
 
+    @Test("Network with a lesion map read from an inner or the last stage", arguments: [1, 2])
+    func lesionMapNetwork(stage: Int) throws {
+        var net = try Network(configuration: .tiny, seed: 31)
+        randomizeBatchNorm(&net, seed: 32)
+        let mapped = LesionMapNetwork(network: net, stage: stage, seed: 33)
+        // 12×12 input: stem to 6×6, stage 1 (stride 2) to 3×3, which stage 2 keeps.
+        #expect(mapped.mapSize(inputSize: 12) == 3 && mapped.outputStride == 4)
+        var index = 0
+        let check = checkGradients(mapped, input: randomTensor([2, 1, 12, 12], seed: 34), samples: 24) { name in
+            index += 1
+            return name.hasPrefix("lesionMap") || name.hasPrefix("stem") || index % 5 == 1
+        }
+        #expect(check.parameterErrors.keys.contains("lesionMap.conv.weight"))
+        #expect(check.parameterErrors.keys.contains("lesionMap.conv.bias"))
+        #expect(check.worst < 1e-2, "\(check)")
+    }
+
+    @Test("The lesion map reads the last stride-16 stage of the shipped architecture")
+    func lesionMapStage() throws {
+        #expect(LesionMapNetwork.defaultStage(for: .lgeqaSmall) == 4)
+        #expect(LesionMapNetwork.defaultStage(for: .tiny) == 2)
+        let mapped = LesionMapNetwork(network: try Network(configuration: .lgeqaSmall, seed: 1), seed: 2)
+        #expect(mapped.outputStride == 16 && mapped.mapSize(inputSize: 176) == 11)
+        // Reading the map does not change the classifier's logits.
+        var plain = try Network(configuration: .tiny, seed: 5), tapped = plain
+        let input = randomTensor([2, 1, 12, 12], seed: 6)
+        let logits = plain.forward(input, training: false)
+        let (same, map) = tapped.forward(input, training: false, tappingStage: 1)
+        #expect(same == logits)
+        #expect(map?.shape == [2, 6, 3, 3])
+    }
+
     @Test("A perturbed backward is caught (the check can fail)")
     func checkerDetectsErrors() {
         // SiLU's derivative replaced by σ(x) alone must not pass.

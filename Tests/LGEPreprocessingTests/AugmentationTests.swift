@@ -50,6 +50,31 @@ import Testing
         #expect(throws: PreprocessingError.self) { try invalid.validate() }
     }
 
+    @Test func aLabelMapFollowsItsImageThroughTheWarpAndKeepsItsValues() throws {
+        // A bright square on a dark image, and its mask.
+        var mask = PixelImage(rows: 64, columns: 64, values: [Float](repeating: 0, count: 4096))
+        for r in 20..<30 { for c in 36..<46 { mask[r, c] = 1 } }
+        let image = PixelImage(rows: 64, columns: 64, values: mask.values.map { 0.1 + 2 * $0 })
+        var random = SeededGenerator(seed: 5)
+        for _ in 0..<20 {
+            let drawn = Augmentation().sample(rows: 64, columns: 64, using: &random)
+            let geometry = drawn.geometryOnly
+            #expect(geometry.gamma == 1 && geometry.noiseStandardDeviation == 0 && geometry.biasField.amplitude == 0)
+            #expect(geometry.rotation == drawn.rotation && geometry.scale == drawn.scale && geometry.flipVertical == drawn.flipVertical)
+            let warpedImage = try drawn.apply(to: image), warpedMask = try geometry.apply(to: mask)
+            // Fractions stay fractions, and the square's centre of mass lands in the same place in both.
+            #expect(warpedMask.values.allSatisfy { (0...1.0001).contains($0) })
+            func centre(_ weights: [Float]) -> (Double, Double) {
+                var (sum, r, c) = (0.0, 0.0, 0.0)
+                for (i, w) in weights.enumerated() where w > 0 { sum += Double(w); r += Double(w) * Double(i / 64); c += Double(w) * Double(i % 64) }
+                return (r / sum, c / sum)
+            }
+            let bright = warpedImage.values.map { $0 > 1 ? Float(1) : 0 }
+            let (a, b) = (centre(bright), centre(warpedMask.values))
+            #expect(abs(a.0 - b.0) < 1 && abs(a.1 - b.1) < 1, "image square at \(a), mask at \(b)")
+        }
+    }
+
     @Test func theIdentityConfigurationChangesNothing() throws {
         var generator = SeededGenerator(seed: 1)
         for _ in 0..<3 { #expect(try Augmentation.identity.apply(to: image, using: &generator) == image) }
