@@ -51,7 +51,7 @@ let package = Package(
         ),
 
         // Imaging: DICOM in and out, slices, series and sessions.
-        .target(name: "LGEDICOM", dependencies: ["CDCMTKShim"]),
+        .target(name: "LGEDICOM", dependencies: ["CDCMTKShim", "CPNG"]),
         .target(
             name: "LGESession",
             dependencies: [
@@ -100,7 +100,7 @@ let package = Package(
         // Training and evaluation data: EMIDEC, simulator cohorts, patient-level splits.
         .target(
             name: "LGEDatasets",
-            dependencies: ["LGEDICOM", "LGERandom", "LGEEvaluation", "CPNG", .product(name: "CSV", package: "CSV.swift")]
+            dependencies: ["LGEDICOM", "LGERandom", "LGEEvaluation", .product(name: "CSV", package: "CSV.swift")]
         ),
         // Audit: avoided recalls with honest intervals, historical archives, estimator validation.
         .target(name: "LGEAudit", dependencies: ["LGEDatasets", "LGEEvaluation", "LGERandom", "LGEDICOM", "LGEProtocol", "LGEReplay", "LGESimulator"]),

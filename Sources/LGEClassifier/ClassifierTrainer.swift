@@ -46,6 +46,8 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
 public struct EpochReport: Sendable, Hashable, Codable {
     public var epoch: Int
     public var trainingLoss: Double
+    /// Mean auxiliary lesion-map loss over the training slices that have a mask (nil: no map trained).
+    public var lesionMapLoss: Double?
     public var validationLoss: Double?
     public var seconds: Double
 }
@@ -119,7 +121,7 @@ public struct ClassifierTrainer: Sendable {
         for epoch in 0..<recipe.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             let order = Array(training.indices).shuffled(using: &random)
-            var epochLoss = 0.0
+            var epochLoss = 0.0, mapLoss = 0.0, mappedSlices = 0
             for batchStart in stride(from: 0, to: order.count, by: recipe.batchSize) {
                 let batch = order[batchStart..<min(order.count, batchStart + recipe.batchSize)]
                 var images: [Float] = []
@@ -137,9 +139,12 @@ public struct ClassifierTrainer: Sendable {
                 let learningRate = schedule.learningRate(at: step + 1)
                 let stepLoss: Float
                 if mapped != nil {
-                    stepLoss = try mapped!.trainStep(
+                    let losses = try mapped!.trainStep(
                         images: batchImages, slices: Array(batch), warps: warps, targets: batchTargets, mask: batchMask,
                         loss: loss, weight: recipe.lesionMapWeight, optimizer: &optimizer, learningRate: learningRate)
+                    stepLoss = losses.heads
+                    mapLoss += Double(losses.map) * Double(losses.mappedSlices)
+                    mappedSlices += losses.mappedSlices
                 } else {
                     stepLoss = network.trainStep(
                         images: batchImages, targets: batchTargets, mask: batchMask, loss: loss, optimizer: &optimizer,
@@ -152,7 +157,8 @@ public struct ClassifierTrainer: Sendable {
             let validationLoss = validation.isEmpty
                 ? nil : Double(loss.evaluate(logits: logits(network, validationInputs), targets: Tensor(shape: [validation.count, heads.count], values: validationTargets.flatMap { $0 }), mask: Tensor(shape: [validation.count, heads.count], values: validationMasks.flatMap { $0 })).loss)
             let report = EpochReport(
-                epoch: epoch + 1, trainingLoss: epochLoss / Double(max(training.count, 1)), validationLoss: validationLoss,
+                epoch: epoch + 1, trainingLoss: epochLoss / Double(max(training.count, 1)),
+                lesionMapLoss: mapped == nil ? nil : mapLoss / Double(max(mappedSlices, 1)), validationLoss: validationLoss,
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             history.append(report)
             progress(report)

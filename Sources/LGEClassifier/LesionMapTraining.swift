@@ -54,15 +54,17 @@ struct LesionMapTraining {
     }
 
     /// One optimisation step of heads and map together; returns the heads' loss (comparable with a run
-    /// without the map).
+    /// without the map), the map's loss and how many slices of the batch had a mask.
     mutating func trainStep(
         images: Tensor, slices: [Int], warps: [AugmentationParameters], targets: Tensor, mask: Tensor,
         loss: BinaryCrossEntropy, weight: Float, optimizer: inout AdamW, learningRate: Float
-    ) throws(PreprocessingError) -> Float {
+    ) throws(PreprocessingError) -> (heads: Float, map: Float, mappedSlices: Int) {
         let cells = mapSize * mapSize, heads = targets.shape[1], batch = slices.count
+        var mappedSlices = 0
         var mapTargets = [Float](repeating: 0, count: batch * cells), mapMask = mapTargets
         for (k, index) in slices.enumerated() {
             guard let map = maps[index] else { continue }
+            mappedSlices += 1
             let warped = try warps[k].geometryOnly.apply(to: PixelImage(rows: inputSize, columns: inputSize, values: map))
             let fractions = Self.cellFractions(warped.values, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
             for c in 0..<cells {
@@ -80,7 +82,7 @@ struct LesionMapTraining {
             mapLogits += output.values[(n * (heads + cells) + heads)..<((n + 1) * (heads + cells))]
         }
         let (value, gradient) = loss.evaluate(logits: Tensor(shape: [batch, heads], values: logits), targets: targets, mask: mask)
-        let (_, mapGradient) = mapLoss.evaluate(
+        let (mapValue, mapGradient) = mapLoss.evaluate(
             logits: Tensor(shape: [batch, cells], values: mapLogits), targets: Tensor(shape: [batch, cells], values: mapTargets),
             mask: Tensor(shape: [batch, cells], values: mapMask))
         var combined = [Float]()
@@ -92,6 +94,6 @@ struct LesionMapTraining {
         _ = model.backward(Tensor(shape: output.shape, values: combined))
         model.clipGradientNorm(1)
         optimizer.update(&model, learningRate: learningRate)
-        return value
+        return (value, mapValue, mappedSlices)
     }
 }

@@ -12,6 +12,8 @@ public enum SimulatedCohortDataset {
         let session = try table.column("session"), file = try table.column("file")
         let uid = try table.column("sop_instance_uid"), reconstruction = try table.column("reconstruction")
         let lge = try table.column("lge"), causes = try table.column("causes"), low = try table.column("low_certainty")
+        // Cohorts written before lesion masks existed have no such column.
+        let mask = table.header.firstIndex(of: "lesion_mask")
         var slices: [LabeledSlice] = []
         var failures: [DatasetError] = []
         for (line, fields) in table.rows {
@@ -30,13 +32,28 @@ public enum SimulatedCohortDataset {
                     failures.append(.unreadableImage(path: imagePath, reason: "no pixels"))
                     continue
                 }
+                var lesionMask: PixelImage?
+                if let mask, !fields[mask].isEmpty {
+                    let maskPath = directory.appendingPathComponent(fields[mask]).path
+                    var map = try EMIDECDataset.readPNG(maskPath)
+                    guard map.rows == pixels.rows, map.columns == pixels.columns else {
+                        failures.append(.badMask(path: maskPath, reason: "mask is \(map.columns)×\(map.rows) but its image is \(pixels.columns)×\(pixels.rows)"))
+                        continue
+                    }
+                    map.values = map.values.map { $0 / 255 }
+                    lesionMask = map
+                }
                 slices.append(LabeledSlice(
                     id: fields[uid], patient: fields[session], pixels: pixels, pixelSpacing: slice.header.geometry?.pixelSpacing,
                     isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
                     causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
-                    source: "lgeqa simulator (SYNTHETIC)"))
-            } catch {
+                    source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask))
+            } catch let error as DatasetError {
+                failures.append(error)
+            } catch let error as DICOMReadError {
                 failures.append(.unreadableImage(path: imagePath, reason: error.problem.description))
+            } catch {
+                failures.append(.unreadableImage(path: imagePath, reason: String(describing: error)))
             }
         }
         return (slices, failures)

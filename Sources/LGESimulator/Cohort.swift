@@ -158,7 +158,7 @@ public struct CohortWriter: Sendable {
         self.reduction = reduction
     }
 
-    public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty\n"
+    public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty,lesion_mask\n"
 
     /// Writes exams `range` under `directory`, calling `progress` after each one.
     public func write(_ range: Range<Int>, to root: URL, progress: (Int) -> Void = { _ in }) throws -> CohortSummary {
@@ -205,7 +205,7 @@ public struct CohortWriter: Sendable {
                         image.evidence.causes.map(\.rawValue).joined(separator: ";"),
                         image.evidence.evidenceVisible ? "1" : "0", String(format: "%.1f", acquisition.inversionTime),
                         String(format: "%.1f", acquisition.truth.optimalInversionTime), String(format: "%.1f", mean),
-                        image.lowCertainty ? "1" : "0",
+                        image.lowCertainty ? "1" : "0", acquisition.lesionMask.map { "\(exam.name)/\($0)" } ?? "",
                     ].joined(separator: ",") + "\n"
                     summary.add(image, band: writer.band, lge: acquisition.truth.lgePresent)
                 }

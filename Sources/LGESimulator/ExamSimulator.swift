@@ -39,6 +39,9 @@ public struct SimulatedAcquisition: Sendable {
     public var rrIntervals: [Double]
     public var images: [SimulatedImage]
     public var truth: SliceTruth
+    /// Fraction of each image pixel that is enhancing scar or microvascular obstruction (row-major,
+    /// the images' grid): where the LGE truly is, for training a lesion map.
+    public var lesionFractions: [Float]
 
     /// The shortest R-R interval of the breath-hold, ms.
     public var shortestRR: Double? { rrIntervals.min() }
@@ -265,6 +268,7 @@ public struct ExamSimulator: Sendable {
             plane: plane, peAlongColumns: phaseEncode == .column,
             lines: phaseEncode == .column ? images.geometry.rows : images.geometry.columns)
         let masks = TissueMasks(fractions: fractions, crop: crop)
+        let lesionFractions = TissueMasks.lesionFractions(fractions, crop: crop)
         var causes = Set<ArtifactCause>()
         if motion.respiratory != nil || !motion.rhythm.isRegular { causes.insert(.ghosting) }
         if motion.cardiacBlur > 0 { causes.insert(.motion) }
@@ -300,7 +304,8 @@ public struct ExamSimulator: Sendable {
             index: index, target: target, action: action, followsUp: followsUp, startMinute: clock,
             duration: images.duration, inversionTime: inversionTime, requestedInversionTime: requested,
             phaseEncodeDirection: phaseEncode,
-            geometry: images.geometry, rrIntervals: images.rrIntervals, images: simulated, truth: truth)
+            geometry: images.geometry, rrIntervals: images.rrIntervals, images: simulated, truth: truth,
+            lesionFractions: lesionFractions)
         acquisitions.append(acquisition)
         return acquisition
     }

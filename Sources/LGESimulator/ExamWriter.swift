@@ -48,12 +48,18 @@ public struct ExamWriter: Sendable {
                     evidence: image.evidence, readers: scores,
                     lowCertainty: band.isLowCertainty(scores.map(\.vas))))
             }
+            let maskPath = String(format: "masks/A%03d.png", acquisition.index)
+            let maskURL = directory.appendingPathComponent(maskPath)
+            try manager.createDirectory(at: maskURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try GrayscalePNG.write(
+                acquisition.lesionFractions.map { UInt8(($0 * 255).rounded()) }, rows: acquisition.geometry.rows,
+                columns: acquisition.geometry.columns, to: maskURL.path)
             acquisitions.append(AcquisitionTruth(
                 index: acquisition.index, target: acquisition.target.description, action: acquisition.action?.name,
                 actionDetail: acquisition.action?.description, followsUp: acquisition.followsUp,
                 startMinute: acquisition.startMinute, durationSeconds: acquisition.duration,
                 inversionTime: acquisition.inversionTime, phaseEncodeDirection: acquisition.phaseEncodeDirection.rawValue,
-                truth: acquisition.truth, images: images))
+                truth: acquisition.truth, lesionMask: maskPath, images: images))
         }
         let truth = ExamTruth(
             caseName: exam.name, title: exam.title, seed: exam.seed, fieldStrengthTesla: exam.patient.fieldStrength.tesla,
@@ -129,6 +135,10 @@ public struct AcquisitionTruth: Sendable, Codable {
     public var inversionTime: Double
     public var phaseEncodeDirection: String
     public var truth: SliceTruth
+    /// The PNG (relative to the exam folder) of where the LGE truly is: 255 × the fraction of each
+    /// pixel that is scar or microvascular obstruction, on the images' grid. Absent in exams written
+    /// before lgeqa 0.3.
+    public var lesionMask: String?
     public var images: [ImageTruth]
 }
 

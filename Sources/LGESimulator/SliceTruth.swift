@@ -53,6 +53,25 @@ struct TissueMasks {
     }
 }
 
+extension TissueMasks {
+    /// Scar plus microvascular obstruction fraction of every image pixel (clipped to 1), on the grid
+    /// the phase-encode crop leaves.
+    static func lesionFractions(_ fractions: TissueFractions, crop: FoldGeometry) -> [Float] {
+        let full = crop.original
+        let rows = crop.geometry.rows, columns = crop.geometry.columns
+        let scar = fractions[.scar], mvo = fractions[.mvo]
+        var lesion = [Float](repeating: 0, count: rows * columns)
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let (fr, fc) = crop.peAlongColumns ? (r + crop.offset, c) : (r, c + crop.offset)
+                let source = fr * full.columns + fc
+                lesion[r * columns + c] = Float(min(1, scar[source] + mvo[source]))
+            }
+        }
+        return lesion
+    }
+}
+
 /// What a reader can see in one image: contrasts in noise units and the confounders.
 public struct ImageEvidence: Sendable, Hashable, Codable {
     public var reconstruction: ReconstructionKind

@@ -76,6 +76,8 @@ struct ModelTrain: AsyncParsableCommand {
     var inputSize: Int?
     @Option(help: "Weight of the auxiliary lesion-map loss on slices with an infarct mask (EMIDEC's); 0 trains without it.")
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
+    @Option(help: "Peak learning rate of the cosine schedule (default \(TrainingRecipe().peakLearningRate)); fine-tuning on a few hundred real slices may want less.")
+    var learningRate: Float = TrainingRecipe().peakLearningRate
 
     @OptionGroup var global: GlobalOptions
 
@@ -83,6 +85,9 @@ struct ModelTrain: AsyncParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (found \(epochs))") }
         guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
             throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
+        }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ValidationError("--learning-rate must be a positive number (found \(learningRate))")
         }
         if let pixelSpacing, !(pixelSpacing > 0 && pixelSpacing.isFinite) {
             throw ValidationError("--pixel-spacing must be a positive number of mm (found \(pixelSpacing))")
@@ -97,6 +102,7 @@ struct ModelTrain: AsyncParsableCommand {
         var recipe = TrainingRecipe(seed: seed)
         recipe.epochs = epochs
         recipe.lesionMapWeight = lesionMapWeight
+        recipe.peakLearningRate = learningRate
         if let initial { recipe.preprocessing = initial.preprocessing }
         if let pixelSpacing { recipe.preprocessing.targetPixelSpacing = pixelSpacing }
         if let inputSize { recipe.preprocessing.outputSize = inputSize }
@@ -138,7 +144,7 @@ struct ModelTrain: AsyncParsableCommand {
 
         let result = try ClassifierTrainer(recipe: recipe).train(training: train, validation: validation, initialNetwork: initial?.network) { report in
             let validation = report.validationLoss.map { String(format: "%.4f", $0) } ?? "-"
-            printError("epoch \(report.epoch)  training loss " + String(format: "%.4f", report.trainingLoss) + "  validation loss \(validation)  " + String(format: "%.0f s", report.seconds))
+            printError("epoch \(report.epoch)  training loss " + String(format: "%.4f", report.trainingLoss) + "  validation loss \(validation)  " + (report.lesionMapLoss.map { String(format: "lesion map loss %.4f  ", $0) } ?? "") + String(format: "%.0f s", report.seconds))
         }
         var card = ModelCard(
             // 0.2: the 1.4 mm, 176 px input (SlicePreprocessor.classifierInput).

@@ -40,6 +40,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
     var predictions: String?
     @Option(help: "Weight of the auxiliary lesion-map loss on slices with an infarct mask (EMIDEC's); 0 trains without it.")
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
+    @Option(help: "Peak learning rate of the cosine schedule (default \(TrainingRecipe().peakLearningRate)); fine-tuning on a few hundred real slices may want less.")
+    var learningRate: Float = TrainingRecipe().peakLearningRate
 
     @OptionGroup var global: GlobalOptions
 
@@ -63,6 +65,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var syntheticTrainingSlices: Int
         var initialModel: String?
         var lesionMapWeight: Float
+        var learningRate: Float
     }
 
     func validate() throws {
@@ -70,6 +73,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2 (found \(folds))") }
         guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
             throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
+        }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ValidationError("--learning-rate must be a positive number (found \(learningRate))")
         }
     }
 
@@ -79,6 +85,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         let starting = try initialModel.map { path in (path, try ModelFile.read(path)) }
         var baseRecipe = TrainingRecipe(seed: seed)
         baseRecipe.lesionMapWeight = lesionMapWeight
+        baseRecipe.peakLearningRate = learningRate
         if let card = starting?.1.card { baseRecipe.preprocessing = card.preprocessing }
         let initial = try starting.map { path, file in try InitialModel(card: file.card, network: file.network, path: path, for: baseRecipe) }
         if let initial, initial.learnedFromEMIDEC {
@@ -104,7 +111,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             recipe.seed = seed &+ UInt64(index)
             recipe.epochs = epochs
             let trained = try ClassifierTrainer(recipe: recipe).train(training: training, validation: [], initialNetwork: initial?.network) { report in
-                logger.info("fold \(index + 1) epoch \(report.epoch): training loss \(String(format: "%.4f", report.trainingLoss)), \(String(format: "%.0f", report.seconds)) s")
+                logger.info("fold \(index + 1) epoch \(report.epoch): training loss \(String(format: "%.4f", report.trainingLoss))\(report.lesionMapLoss.map { String(format: ", lesion map loss %.4f", $0) } ?? ""), \(String(format: "%.0f", report.seconds)) s")
             }
             let card = ModelCard(
                 modelVersion: "cv-fold-\(index + 1)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
@@ -140,7 +147,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             folds: results,
             pooled: ClassificationReport(cases: pooled, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: seed)),
             epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion,
-            lesionMapWeight: lesionMapWeight)
+            lesionMapWeight: lesionMapWeight, learningRate: learningRate)
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -148,7 +155,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         case .table:
             print("EMIDEC \(folds)-fold patient-level cross-validation, slice-level LGE presence (real images)")
-            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(lesionMapWeight)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
+            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(lesionMapWeight), peak learning rate \(learningRate)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
             if let initial {
                 let sources = initial.card.trainingData.map { $0.synthetic ? "\($0.name) (SYNTHETIC)" : $0.name }.joined(separator: ", ")
                 print("  every fold fine-tuned from model \(initial.card.modelVersion), pretrained on \(sources)")

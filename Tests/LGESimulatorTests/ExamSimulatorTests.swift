@@ -107,6 +107,33 @@ import Testing
         #expect(view != .shortAxis)
     }
 
+    @Test func theLesionMapIsWhereTheScarIsAndIsWrittenBesideTheImages() throws {
+        var simulator = try ExamSimulator(exam: smallExam())
+        try simulator.acquirePlannedExam()
+        // After a phase-encode swap the image grid changes; the map follows it.
+        _ = try simulator.perform(.swapPhaseEncode, after: 2)
+        let enhanced = simulator.acquisitions.filter { $0.truth.lgePresent }
+        try #require(!enhanced.isEmpty)
+        for acquisition in simulator.acquisitions {
+            let pixels = acquisition.images[0].slice.pixels!
+            #expect(acquisition.lesionFractions.count == pixels.values.count)
+            #expect(acquisition.lesionFractions.allSatisfy { (0...1).contains($0) })
+            // The map's area is the truth's scar area (the LAD scar lies well inside the phase-encode crop).
+            let spacing = acquisition.geometry.pixelSpacing
+            let area = Double(acquisition.lesionFractions.reduce(0, +)) * spacing.betweenRows * spacing.betweenColumns
+            #expect(abs(area - acquisition.truth.scarAreaMM2) <= max(1, 0.01 * acquisition.truth.scarAreaMM2), "\(acquisition.target)")
+        }
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let written = try ExamWriter().write(simulator, to: directory)
+        for (acquisition, truth) in zip(simulator.acquisitions, written.truth.acquisitions) {
+            let path = try #require(truth.lesionMask)
+            let mask = try GrayscalePNG.read(directory.appendingPathComponent(path).path)
+            #expect(mask.rows == acquisition.geometry.rows && mask.columns == acquisition.geometry.columns)
+            #expect(zip(mask.values, acquisition.lesionFractions).allSatisfy { abs($0 / 255 - $1) <= 0.5 / 255 + 1e-6 })
+        }
+    }
+
     @Test func inspectRecognisesTheSimulatedExam() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
