@@ -36,4 +36,16 @@ import Testing
         #expect(result.status == 64)
         #expect(result.standardError.contains("--epochs must be at least 1 (found 0)"))
     }
+
+    @Test(arguments: [
+        (["model", "train", "--lesion-map-weight=-1"], "--lesion-map-weight must be 0 or more (found -1.0)"),
+        (["model", "cross-validate", "--emidec", "unused", "--lesion-map-weight", "nan"], "--lesion-map-weight must be 0 or more (found nan)"),
+        (["model", "train", "--learning-rate", "0"], "--learning-rate must be a positive number (found 0.0)"),
+        (["model", "cross-validate", "--emidec", "unused", "--learning-rate=-0.001"], "--learning-rate must be a positive number (found -0.001)"),
+    ])
+    func impossibleTrainingSettingsAreRefusedWithTheValueFound(arguments: [String], message: String) throws {
+        let result = try runLGEQA(arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+    }
 }
