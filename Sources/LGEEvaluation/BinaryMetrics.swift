@@ -66,6 +66,33 @@ public func rocAUC(_ cases: [ScoredCase]) -> Double? {
     return u / Double(positives * negatives)
 }
 
+/// ROC AUC over pairs from the same patient only: of every patient's slices with and without the
+/// finding, how often the one with it scores higher (ties half). A model that recognises a
+/// patient's images rather than the finding scores well on ``rocAUC`` and near 0.5 here.
+/// nil when no patient has both kinds of slice.
+public func withinPatientROCAUC(_ cases: [ScoredCase]) -> (auc: Double, pairs: Int)? {
+    var wins = 0.0, pairs = 0
+    for (_, slices) in Dictionary(grouping: cases, by: \.patient) {
+        let positives = slices.filter(\.truth).map(\.probability), negatives = slices.filter { !$0.truth }.map(\.probability)
+        for p in positives {
+            for n in negatives {
+                pairs += 1
+                wins += p > n ? 1 : (p == n ? 0.5 : 0)
+            }
+        }
+    }
+    return pairs == 0 ? nil : (wins / Double(pairs), pairs)
+}
+
+/// ROC AUC of patients: a patient is positive when any of their slices is, and scores their
+/// highest slice probability. nil without both kinds of patient.
+public func patientLevelROCAUC(_ cases: [ScoredCase]) -> Double? {
+    let patients = Dictionary(grouping: cases, by: \.patient).map { patient, slices in
+        ScoredCase(truth: slices.contains(where: \.truth), probability: slices.map(\.probability).max()!, patient: patient)
+    }
+    return rocAUC(patients)
+}
+
 /// ROC curve points (false-positive rate, true-positive rate), from (0,0) to (1,1).
 public func rocCurve(_ cases: [ScoredCase]) -> [(fpr: Double, tpr: Double)] {
     let positives = Double(cases.filter(\.truth).count), negatives = Double(cases.count) - positives

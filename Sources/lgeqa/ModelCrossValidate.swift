@@ -66,6 +66,11 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var initialModel: String?
         var lesionMapWeight: Float
         var learningRate: Float
+        /// Pooled out-of-fold ROC AUC over pairs of slices of the same patient (with vs without LGE).
+        var withinPatientROCAUC: Double?
+        var withinPatientPairs: Int
+        /// Pooled out-of-fold ROC AUC of patients, each scored by their highest slice.
+        var patientLevelROCAUC: Double?
     }
 
     func validate() throws {
@@ -147,7 +152,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
             folds: results,
             pooled: ClassificationReport(cases: pooled, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: seed)),
             epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion,
-            lesionMapWeight: lesionMapWeight, learningRate: learningRate)
+            lesionMapWeight: lesionMapWeight, learningRate: learningRate,
+            withinPatientROCAUC: withinPatientROCAUC(pooled)?.auc, withinPatientPairs: withinPatientROCAUC(pooled)?.pairs ?? 0,
+            patientLevelROCAUC: patientLevelROCAUC(pooled))
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -168,6 +175,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
             print("  pooled out-of-fold: \(m.cases) slices, \(m.patients) patients, \(m.positives) with LGE")
             print("    ROC AUC \(show(m.rocAUC))  accuracy \(show(m.accuracy))  F1 \(show(m.f1))")
             print("    precision \(show(m.precision))  recall \(show(m.recall))  ECE " + String(format: "%.3f", m.calibration.expectedCalibrationError))
+            func plain(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
+            print("    within-patient ROC AUC \(plain(report.withinPatientROCAUC)) over \(report.withinPatientPairs) pairs of one patient's slices with and without LGE (0.5: the model tells patients apart, not slices)")
+            print("    patient-level ROC AUC \(plain(report.patientLevelROCAUC)) (each patient scored by their highest slice)")
             print("  95% intervals: percentile bootstrap over patients (\(replicates) replicates).")
         }
     }

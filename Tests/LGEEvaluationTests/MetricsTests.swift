@@ -8,6 +8,24 @@ import Testing
         pairs.enumerated().map { ScoredCase(truth: $1.0, probability: $1.1, patient: "p\($0 % patients)") }
     }
 
+    @Test func withinPatientAUCSeesThroughAModelThatKnowsPatientsNotFindings() throws {
+        // Patient A (infarct on 2 of 3 slices) scores high everywhere, patient B (normal) low:
+        // slices separate perfectly across patients, but within A the slice without infarct is highest.
+        let cases = [
+            ScoredCase(truth: true, probability: 0.8, patient: "A"), ScoredCase(truth: true, probability: 0.7, patient: "A"),
+            ScoredCase(truth: false, probability: 0.9, patient: "A"),
+            ScoredCase(truth: false, probability: 0.2, patient: "B"), ScoredCase(truth: false, probability: 0.1, patient: "B"),
+        ]
+        let within = try #require(withinPatientROCAUC(cases))
+        #expect(within.pairs == 2 && within.auc == 0)
+        #expect(patientLevelROCAUC(cases) == 1)
+        #expect(rocAUC(cases)! > 0.6)
+        // Ties count half; no patient with both kinds of slice gives no figure.
+        #expect(withinPatientROCAUC([ScoredCase(truth: true, probability: 0.5, patient: "C"), ScoredCase(truth: false, probability: 0.5, patient: "C")])?.auc == 0.5)
+        #expect(withinPatientROCAUC(cases.filter { $0.patient == "B" }) == nil)
+        #expect(patientLevelROCAUC(cases.filter { $0.patient == "B" }) == nil)
+    }
+
     @Test func confusionMatrixAndDerivedMetrics() {
         let m = ConfusionMatrix(cases: cases([(true, 0.9), (true, 0.4), (false, 0.6), (false, 0.1), (false, 0.2)]), threshold: 0.5)
         #expect((m.truePositives, m.falseNegatives, m.falsePositives, m.trueNegatives) == (1, 1, 1, 2))
