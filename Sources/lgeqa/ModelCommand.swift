@@ -148,7 +148,7 @@ struct ModelTrain: AsyncParsableCommand {
         }
         var card = ModelCard(
             // 0.2: the 1.4 mm, 176 px input (SlicePreprocessor.classifierInput).
-            modelVersion: "0.2-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
+            modelVersion: "0.3-\(seed)", created: ISO8601DateFormatter().string(from: Date()), network: recipe.network,
             preprocessing: recipe.preprocessing, temperatures: result.temperatures, trainingData: provenance,
             recipe: "lgeqa model train --epochs \(epochs) --seed \(seed); recipe \(String(decoding: try JSONEncoder().encode(recipe), as: UTF8.self))"
                 + (initial.map { "; fine-tuned from model \($0.card.modelVersion), itself trained by [\($0.card.recipe)]" } ?? ""))
