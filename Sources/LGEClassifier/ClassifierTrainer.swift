@@ -54,7 +54,9 @@ public struct EpochReport: Sendable, Hashable, Codable {
 
 /// Trains the multi-head classifier with masked losses (a head learns only where its label
 /// exists), class weights from the training labels, augmentation, AdamW and a cosine schedule,
-/// then fits one temperature per head on the validation slices. Deterministic for a seed.
+/// then fits one temperature per head on the validation slices. Where training slices carry a lesion
+/// mask, a coarse lesion map is trained alongside (``LesionMapNetwork``, weighted by the recipe's
+/// `lesionMapWeight`) and dropped at the end. Deterministic for a seed.
 public struct ClassifierTrainer: Sendable {
     public var recipe: TrainingRecipe
 
