@@ -74,21 +74,12 @@ struct ModelTrain: AsyncParsableCommand {
     var pixelSpacing: Double?
     @Option(help: "Rows and columns of the network's input (default: 176, or the --initial-model's); with --pixel-spacing it sets the field of view the network sees.")
     var inputSize: Int?
-    @Option(help: "Weight of the auxiliary lesion-map loss on slices with an infarct mask (EMIDEC's); 0 trains without it.")
-    var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
-    @Option(help: "Peak learning rate of the cosine schedule (default \(TrainingRecipe().peakLearningRate)); fine-tuning on a few hundred real slices may want less.")
-    var learningRate: Float = TrainingRecipe().peakLearningRate
+    @OptionGroup var recipeOptions: RecipeOptions
 
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (found \(epochs))") }
-        guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
-            throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
-        }
-        guard learningRate > 0, learningRate.isFinite else {
-            throw ValidationError("--learning-rate must be a positive number (found \(learningRate))")
-        }
         if let pixelSpacing, !(pixelSpacing > 0 && pixelSpacing.isFinite) {
             throw ValidationError("--pixel-spacing must be a positive number of mm (found \(pixelSpacing))")
         }
@@ -101,8 +92,7 @@ struct ModelTrain: AsyncParsableCommand {
     private func recipe(startingFrom initial: ModelCard?) -> TrainingRecipe {
         var recipe = TrainingRecipe(seed: seed)
         recipe.epochs = epochs
-        recipe.lesionMapWeight = lesionMapWeight
-        recipe.peakLearningRate = learningRate
+        recipeOptions.apply(to: &recipe)
         if let initial { recipe.preprocessing = initial.preprocessing }
         if let pixelSpacing { recipe.preprocessing.targetPixelSpacing = pixelSpacing }
         if let inputSize { recipe.preprocessing.outputSize = inputSize }

@@ -38,10 +38,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
     @Option(help: "Also write every held-out slice's out-of-fold p_lge here as CSV (fold, EMIDEC case and file, label), to study the misses.")
     var predictions: String?
-    @Option(help: "Weight of the auxiliary lesion-map loss on slices with an infarct mask (EMIDEC's); 0 trains without it.")
-    var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
-    @Option(help: "Peak learning rate of the cosine schedule (default \(TrainingRecipe().peakLearningRate)); fine-tuning on a few hundred real slices may want less.")
-    var learningRate: Float = TrainingRecipe().peakLearningRate
+    @OptionGroup var recipeOptions: RecipeOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -76,12 +73,6 @@ struct ModelCrossValidate: AsyncParsableCommand {
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (found \(epochs))") }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2 (found \(folds))") }
-        guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
-            throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
-        }
-        guard learningRate > 0, learningRate.isFinite else {
-            throw ValidationError("--learning-rate must be a positive number (found \(learningRate))")
-        }
     }
 
     func run() async throws {
@@ -89,8 +80,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         // Every fold trains at the starting model's input (pixel spacing, size), or the recipe's default.
         let starting = try initialModel.map { path in (path, try ModelFile.read(path)) }
         var baseRecipe = TrainingRecipe(seed: seed)
-        baseRecipe.lesionMapWeight = lesionMapWeight
-        baseRecipe.peakLearningRate = learningRate
+        recipeOptions.apply(to: &baseRecipe)
         if let card = starting?.1.card { baseRecipe.preprocessing = card.preprocessing }
         let initial = try starting.map { path, file in try InitialModel(card: file.card, network: file.network, path: path, for: baseRecipe) }
         if let initial, initial.learnedFromEMIDEC {
@@ -152,7 +142,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             folds: results,
             pooled: ClassificationReport(cases: pooled, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: seed)),
             epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion,
-            lesionMapWeight: lesionMapWeight, learningRate: learningRate,
+            lesionMapWeight: recipeOptions.lesionMapWeight, learningRate: recipeOptions.learningRate,
             withinPatientROCAUC: withinPatientROCAUC(pooled)?.auc, withinPatientPairs: withinPatientROCAUC(pooled)?.pairs ?? 0,
             patientLevelROCAUC: patientLevelROCAUC(pooled))
         switch format {
@@ -162,7 +152,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         case .table:
             print("EMIDEC \(folds)-fold patient-level cross-validation, slice-level LGE presence (real images)")
-            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(lesionMapWeight), peak learning rate \(learningRate)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
+            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(recipeOptions.lesionMapWeight), peak learning rate \(recipeOptions.learningRate)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
             if let initial {
                 let sources = initial.card.trainingData.map { $0.synthetic ? "\($0.name) (SYNTHETIC)" : $0.name }.joined(separator: ", ")
                 print("  every fold fine-tuned from model \(initial.card.modelVersion), pretrained on \(sources)")
