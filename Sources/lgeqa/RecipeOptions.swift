@@ -5,7 +5,7 @@ import LGEClassifier
 struct RecipeOptions: ParsableArguments {
     @Option(help: "Weight of the auxiliary lesion-map loss on slices with a lesion mask (EMIDEC's, the simulator's); 0 trains without it.")
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
-    @Option(help: "Peak learning rate of the cosine schedule (default \(TrainingRecipe().peakLearningRate)); fine-tuning on a few hundred real slices may want less.")
+    @Option(help: "Peak learning rate of the cosine schedule; fine-tuning on a few hundred real slices may want less.")
     var learningRate: Float = TrainingRecipe().peakLearningRate
 
     func validate() throws {
