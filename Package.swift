@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(name: "LGEPhantomTests", dependencies: ["LGEPhantom"]),
         .testTarget(name: "LGESimulatorTests", dependencies: ["LGESimulator", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGENeuralTests", dependencies: ["LGENeural", "LGERandom"]),
-        .testTarget(name: "LGEClassifierTests", dependencies: ["LGEClassifier", "LGENeural", "LGEDatasets", "LGEDICOM", "LGEPreprocessing"]),
+        .testTarget(name: "LGEClassifierTests", dependencies: ["LGEClassifier", "LGENeural", "LGEDatasets", "LGEDICOM", "LGEPreprocessing", "LGEEvaluation"]),
         .testTarget(name: "LGEONNXTests", dependencies: ["LGEONNX", "LGEClassifier", "LGENeural", "LGEDatasets", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
         .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),

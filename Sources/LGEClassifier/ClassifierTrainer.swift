@@ -68,6 +68,9 @@ public struct ClassifierTrainer: Sendable {
         public var network: Network
         public var temperatures: [Double]
         public var history: [EpochReport]
+        /// The network with its trained lesion map, when one was trained: for studying where the
+        /// network sees enhancement (the saved model keeps only `network`).
+        public var lesionMap: LesionMapNetwork?
     }
 
     /// Trains a network on `training`, choosing temperatures on `validation`.
@@ -178,7 +181,7 @@ public struct ClassifierTrainer: Sendable {
                 if Set(headLabels).count == 2 { temperatures[h] = TemperatureScaling.fit(logits: headLogits, labels: headLabels) }
             }
         }
-        return Result(network: network, temperatures: temperatures, history: history)
+        return Result(network: network, temperatures: temperatures, history: history, lesionMap: mapped?.model)
     }
 
     private func prepare(_ slice: LabeledSlice) throws -> PixelImage {

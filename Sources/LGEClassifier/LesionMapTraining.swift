@@ -1,3 +1,5 @@
+import Foundation
+import LGEDatasets
 import LGEDICOM
 import LGENeural
 import LGEPreprocessing
@@ -95,5 +97,23 @@ struct LesionMapTraining {
         model.clipGradientNorm(1)
         optimizer.update(&model, learningRate: learningRate)
         return (value, mapValue, mappedSlices)
+    }
+}
+
+extension ClassifierTrainer.Result {
+    /// For each slice, the trained lesion map's highest cell probability (running statistics): how
+    /// strongly the map says "enhancement somewhere here". nil for every slice when no map was
+    /// trained, and for a slice that cannot be prepared.
+    public func highestLesionMapProbabilities(_ slices: [LabeledSlice], preprocessing: SlicePreprocessor) -> [Double?] {
+        guard let lesionMap else { return slices.map { _ in nil } }
+        let outputs = lesionMap.network.configuration.outputs, size = preprocessing.outputSize
+        return slices.map { slice in
+            guard let prepared = try? preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else {
+                return nil
+            }
+            let output = lesionMap.infer(Tensor(shape: [1, 1, size, size], values: prepared.values))
+            let highest = output.values[outputs...].max() ?? -.infinity
+            return 1 / (1 + exp(-Double(highest)))
+        }
     }
 }

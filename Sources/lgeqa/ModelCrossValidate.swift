@@ -68,6 +68,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var withinPatientPairs: Int
         /// Pooled out-of-fold ROC AUC of patients, each scored by their highest slice.
         var patientLevelROCAUC: Double?
+        /// The same out-of-fold slices scored by the lesion map's highest cell (nil: no map trained).
+        var lesionMapROCAUC: Double?
+        var lesionMapWithinPatientROCAUC: Double?
     }
 
     func validate() throws {
@@ -96,6 +99,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
         }
         let patientFolds = try PatientSplit.folds(emidecSlices, k: folds, seed: seed)
         var pooled: [ScoredCase] = []
+        // The lesion map's highest cell per slice, where a map was trained: does it find the infarct?
+        var pooledMap: [ScoredCase] = []
         var results: [FoldResult] = []
         var predictionRows = ["fold,case,file,lge,p_lge"]
         for (index, heldOut) in patientFolds.enumerated() {
@@ -123,6 +128,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
                 }
             }
             pooled += lgeCases
+            for (slice, probability) in zip(test, trained.highestLesionMapProbabilities(test, preprocessing: recipe.preprocessing)) {
+                if let probability, let lge = slice.lge { pooledMap.append(ScoredCase(truth: lge, probability: probability, patient: slice.patient)) }
+            }
             let result = FoldResult(
                 fold: index + 1, patients: heldOut.count,
                 patientsWithLGE: Set(test.filter { $0.lge == true }.map(\.patient)).count,
@@ -144,7 +152,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
             epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion,
             lesionMapWeight: recipeOptions.lesionMapWeight, learningRate: recipeOptions.learningRate,
             withinPatientROCAUC: withinPatientROCAUC(pooled)?.auc, withinPatientPairs: withinPatientROCAUC(pooled)?.pairs ?? 0,
-            patientLevelROCAUC: patientLevelROCAUC(pooled))
+            patientLevelROCAUC: patientLevelROCAUC(pooled), lesionMapROCAUC: rocAUC(pooledMap),
+            lesionMapWithinPatientROCAUC: withinPatientROCAUC(pooledMap)?.auc)
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -168,6 +177,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
             func plain(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
             print("    within-patient ROC AUC \(plain(report.withinPatientROCAUC)) over \(report.withinPatientPairs) pairs of one patient's slices with and without LGE (0.5: the model tells patients apart, not slices)")
             print("    patient-level ROC AUC \(plain(report.patientLevelROCAUC)) (each patient scored by their highest slice)")
+            if report.lesionMapROCAUC != nil {
+                print("    lesion map (each slice scored by its highest cell): ROC AUC \(plain(report.lesionMapROCAUC)), within-patient \(plain(report.lesionMapWithinPatientROCAUC))")
+            }
             print("  95% intervals: percentile bootstrap over patients (\(replicates) replicates).")
         }
     }

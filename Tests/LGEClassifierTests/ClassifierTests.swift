@@ -1,6 +1,7 @@
 import Foundation
 import LGEDatasets
 import LGEDICOM
+import LGEEvaluation
 import LGENeural
 import LGEPreprocessing
 import Testing
@@ -93,6 +94,28 @@ import Testing
         #expect(withMap.network.serialized() != withoutMap.network.serialized())
         // The map is a training aid: the saved network has exactly the classifier's parameters.
         #expect(withMap.network.parameterCount == withoutMap.network.parameterCount)
+        #expect(withoutMap.lesionMap == nil && withMap.lesionMap != nil)
+        #expect(withoutMap.highestLesionMapProbabilities(train, preprocessing: short.preprocessing).allSatisfy { $0 == nil })
+    }
+
+    @Test func theLesionMapLearnsWhereTheSpotIs() throws {
+        let masked = { (slices: [LabeledSlice]) in
+            slices.map { slice in
+                var masked = slice
+                masked.lesionMask = PixelImage(rows: 32, columns: 32, values: slice.pixels.values.map { $0 > 500 ? 1 : 0 })
+                return masked
+            }
+        }
+        var mapOnly = recipe
+        mapOnly.epochs = 15
+        let result = try ClassifierTrainer(recipe: mapOnly).train(training: masked(toySlices(count: 48, seed: 1)), validation: [])
+        // On new slices, the map's highest cell tells slices with a spot from slices without.
+        let validation = toySlices(count: 16, seed: 2)
+        let scores = result.highestLesionMapProbabilities(validation, preprocessing: mapOnly.preprocessing)
+        #expect(scores.allSatisfy { $0.map { (0...1).contains($0) } ?? false })
+        let cases = zip(validation, scores).map { ScoredCase(truth: $0.lge!, probability: $1!, patient: $0.patient) }
+        let auc = try #require(rocAUC(cases))
+        #expect(auc > 0.9, "lesion map ROC AUC \(auc)")
     }
 
     @Test func lesionMapCellsAreTheFractionOfEachCentredBox() {
