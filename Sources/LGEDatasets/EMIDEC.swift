@@ -40,7 +40,7 @@ public enum EMIDECDataset {
             }
             let imagePath = directory.appendingPathComponent("images").appendingPathComponent(fields[fileColumn]).path
             do throws(DatasetError) {
-                var pixels = try readPNG(imagePath)
+                var pixels = try ImageFiles.readPNG(imagePath)
                 pixels.values = pixels.values.map(signal(greyLevel:))
                 let maskPath = directory.appendingPathComponent("masks").appendingPathComponent(fields[fileColumn]).path
                 slices.append(LabeledSlice(
@@ -54,10 +54,6 @@ public enum EMIDECDataset {
         return (slices, failures)
     }
 
-    static func readPNG(_ path: String) throws(DatasetError) -> PixelImage {
-        do { return try GrayscalePNG.read(path) } catch { throw .unreadableImage(path: path, reason: error.reason) }
-    }
-
     /// Mask label of infarct; microvascular obstruction (label 4) lies inside an infarct and counts too.
     public static let infarctLabels: Set<Float> = [3, 4]
 
@@ -66,10 +62,7 @@ public enum EMIDECDataset {
     /// an error: training on it would teach the wrong place.
     static func lesionMask(_ path: String, matching image: PixelImage, lge: Bool) throws(DatasetError) -> PixelImage? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var mask = try readPNG(path)
-        guard mask.rows == image.rows, mask.columns == image.columns else {
-            throw .badMask(path: path, reason: "mask is \(mask.columns)×\(mask.rows) but its image is \(image.columns)×\(image.rows)")
-        }
+        var mask = try ImageFiles.readMask(path, matching: image)
         mask.values = mask.values.map { infarctLabels.contains($0) ? 1 : 0 }
         guard mask.values.contains(1) == lge else {
             throw .badMask(path: path, reason: "mask \(lge ? "has no" : "has") infarct pixels but manifest.csv says lge = \(lge ? 1 : 0)")

@@ -34,12 +34,7 @@ public enum SimulatedCohortDataset {
                 }
                 var lesionMask: PixelImage?
                 if let mask, !fields[mask].isEmpty {
-                    let maskPath = directory.appendingPathComponent(fields[mask]).path
-                    var map = try EMIDECDataset.readPNG(maskPath)
-                    guard map.rows == pixels.rows, map.columns == pixels.columns else {
-                        failures.append(.badMask(path: maskPath, reason: "mask is \(map.columns)×\(map.rows) but its image is \(pixels.columns)×\(pixels.rows)"))
-                        continue
-                    }
+                    var map = try ImageFiles.readMask(directory.appendingPathComponent(fields[mask]).path, matching: pixels)
                     map.values = map.values.map { $0 / 255 }
                     lesionMask = map
                 }
