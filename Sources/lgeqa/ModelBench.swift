@@ -104,16 +104,18 @@ struct ModelBench: AsyncParsableCommand {
         let gflops = Double(cost.flops) / (l * 1e6)
         print("")
         print("latency, batch 1, 1 thread (median of \(lgeqaLatency.count) runs):")
-        print("  lgeqa         " + fixed(l, 3) + " ms   (p10 " + fixed(percentile(lgeqaLatency, 0.1), 3) + ", p90 "
-            + fixed(percentile(lgeqaLatency, 0.9), 3) + ")  " + fixed(gflops, 2) + " GFLOP/s = " + fixed(100 * gflops / peak, 1) + "% of SGEMM")
+        print("  lgeqa         " + fixed(l, 3) + " ms   " + spread(lgeqaLatency) + "  " + fixed(gflops, 2) + " GFLOP/s = "
+            + fixed(100 * gflops / peak, 1) + "% of SGEMM")
         let o = median(openBLASLatency)
         print("  lgeqa, convolutions on OpenBLAS  " + fixed(o, 3) + " ms  (p10 " + fixed(percentile(openBLASLatency, 0.1), 3)
             + ", median of \(openBLASLatency.count) runs)  " + fixed(Double(cost.flops) / (o * 1e6), 2) + " GFLOP/s")
         if !ortLatency.isEmpty {
             let o = median(ortLatency)
-            print("  ONNX Runtime  " + fixed(o, 3) + " ms   (p10 " + fixed(percentile(ortLatency, 0.1), 3) + ", p90 "
-                + fixed(percentile(ortLatency, 0.9), 3) + ")  " + fixed(Double(cost.flops) / (o * 1e6), 2) + " GFLOP/s  [onnxruntime \(ortVersion)]")
+            print("  ONNX Runtime  " + fixed(o, 3) + " ms   " + spread(ortLatency) + "  " + fixed(Double(cost.flops) / (o * 1e6), 2)
+                + " GFLOP/s  [onnxruntime \(ortVersion)]")
             print("  lgeqa / ONNX Runtime: " + fixed(l / o, 2) + "x (medians), " + fixed(percentile(lgeqaLatency, 0.1) / percentile(ortLatency, 0.1), 2) + "x (p10)")
+            print("  lgeqa / ONNX Runtime: " + fixed((lgeqaLatency.min() ?? .nan) / (ortLatency.min() ?? .nan), 2)
+                + "x (fastest run of each: the least disturbed by other work on the machine)")
             print("  paired per round (median of \(pairedLatency.count) rounds): " + fixed(median(pairedLatency), 2)
                 + "x  [rounds: " + pairedLatency.map { fixed($0, 2) }.joined(separator: ", ") + "]")
         }
@@ -135,6 +137,12 @@ struct ModelBench: AsyncParsableCommand {
             print("  lgeqa / ONNX Runtime time: " + fixed(split / o, 2) + "x (2 workers), " + fixed(b / o, 2) + "x (one call)")
         }
         if compareCoretype { try runWithoutCoretype() }
+    }
+
+    /// "(min, p10, p90)" of latencies in ms: the fastest run is the least disturbed by other jobs.
+    private func spread(_ values: [Double]) -> String {
+        "(min " + fixed(values.min() ?? .nan, 3) + ", p10 " + fixed(percentile(values, 0.1), 3) + ", p90 "
+            + fixed(percentile(values, 0.9), 3) + ")"
     }
 
     /// Re-runs the lgeqa half in a child whose environment lacks OPENBLAS_CORETYPE (read once, at load time).
