@@ -5,7 +5,7 @@ import LGEProtocol
 /// spells it:
 ///
 /// - `rules.RULE.when.FACT.OP` — a threshold: OP is `lt`, `le`, `gt`, `ge`, `between.0` or
-///   `between.1` (e.g. `rules.ghost-swap.when.causes.ghosting.ge`);
+///   `between.1` (e.g. `rules.ghost-swap.when.acquisition.causes.ghosting.ge`);
 /// - `rules.RULE.then.priority`, `rules.RULE.then.cost`;
 /// - `certainty_bands.BAND` — the band's lower bound (the band below ends there too), or
 ///   `certainty_bands.BAND.lower` / `.upper`;
@@ -178,7 +178,7 @@ public enum ProtocolKeyError: Error, Sendable, Hashable, CustomStringConvertible
             let near = valid.filter { $0.hasPrefix(prefix) }
             return "no key '\(key)' in this protocol; valid keys\(near.isEmpty ? "" : " near it"): " + (near.isEmpty ? valid : near).joined(separator: ", ")
         case .invalidValue(let key, let value, let reason): return "\(key) = \(value): \(reason)"
-        case .badSweep(let text, let reason): return "--sweep '\(text)': \(reason); expected KEY=START:STOP:STEP, e.g. rules.ghost-swap.when.causes.ghosting.ge=0.5:0.95:0.05"
+        case .badSweep(let text, let reason): return "--sweep '\(text)': \(reason); expected KEY=START:STOP:STEP, e.g. rules.ghost-swap.when.acquisition.causes.ghosting.ge=0.5:0.95:0.05"
         }
     }
 }

@@ -20,6 +20,9 @@ public struct ExamState: Sendable, Hashable {
     public var arrhythmicAcquisitions: Set<String> = []
     /// Rules that have given a recommendation in this exam (`prompted_before.RULE`).
     public var promptedRules: Set<String> = []
+    /// By ``SliceContext/sliceKey``: the lowest probability of each cause over the acquisition's
+    /// images assessed so far (`acquisition.causes.*`).
+    public var acquisitionCauses: [String: [Cause: Double]] = [:]
 
     public init() {}
 
@@ -28,10 +31,23 @@ public struct ExamState: Sendable, Hashable {
         arrhythmicAcquisitions.count - (arrhythmicAcquisitions.contains(context.sliceKey) ? 1 : 0)
     }
 
+    /// The lowest probability of `cause` over the images of `slice`'s acquisition seen before it
+    /// and `slice` itself; nil when `slice` has no assessment or does not score the cause.
+    public func acquisitionCause(_ cause: Cause, including slice: SliceFacts) -> Double? {
+        guard let own = slice.assessment?.causes[cause] else { return nil }
+        return min(own, acquisitionCauses[slice.context.sliceKey]?[cause] ?? own)
+    }
+
     /// Counts a slice that was evaluated, and its recommendation if there was one.
     public mutating func record(_ decision: Decision, for slice: SliceFacts) {
         slicesSeen += 1
         if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
+        if let causes = slice.assessment?.causes {
+            for (cause, probability) in causes {
+                acquisitionCauses[slice.context.sliceKey, default: [:]][cause] =
+                    min(probability, acquisitionCauses[slice.context.sliceKey]?[cause] ?? probability)
+            }
+        }
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1
         promptedRules.insert(recommendation.rule)

@@ -81,6 +81,10 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     /// The certainty band `p_low_certainty` falls in (`certainty_bands`).
     case certainty
     case cause(Cause)
+    /// The lowest value of a cause over this acquisition's images assessed so far, this one
+    /// included: PSIR and magnitude are reconstructed from one k-space, so ghosts and motion of the
+    /// acquisition show in both, and a call only one of them makes is more likely the classifier's error.
+    case acquisitionCause(Cause)
     /// A quality metric by its name in ``QualityMetric/known``.
     case quality(String)
     /// The slice number as the technologist counts it (1 = most basal in a short-axis stack).
@@ -121,7 +125,8 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     /// Every fact but the quality metrics, with the name protocols use, in documentation order.
     public static let named: [(name: String, fact: Fact)] = [
         ("p_lge", .pLGE), ("p_low_certainty", .pLowCertainty), ("certainty", .certainty),
-    ] + Cause.allCases.map { ("causes.\($0.rawValue)", .cause($0)) } + [
+    ] + Cause.allCases.map { ("causes.\($0.rawValue)", .cause($0)) }
+        + Cause.allCases.map { ("acquisition.causes.\($0.rawValue)", .acquisitionCause($0)) } + [
         ("index", .index), ("ring", .ring), ("orientation", .orientation), ("reconstruction", .reconstruction),
         ("inversion_time", .inversionTime), ("minutes_since_injection", .minutesSinceInjection),
         ("repeats_of_position", .repeatsOfPosition), ("prompts_so_far", .promptsSoFar),
@@ -165,7 +170,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
 
     public var valueType: ValueType {
         switch self {
-        case .pLGE, .pLowCertainty, .cause: .number(lower: 0, upper: 1, unit: "")
+        case .pLGE, .pLowCertainty, .cause, .acquisitionCause: .number(lower: 0, upper: 1, unit: "")
         case .quality: .number(lower: nil, upper: nil, unit: "")
         case .certainty: .band
         case .index: .number(lower: 1, upper: nil, unit: "")
@@ -191,6 +196,9 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         case .pLowCertainty: "classifier probability that a reader would be unsure about the slice, 0-1"
         case .certainty: "the certainty band p_low_certainty falls in (names from certainty_bands)"
         case .cause(let cause): "classifier probability that \(cause.phrase) is why the slice is ambiguous, 0-1"
+        case .acquisitionCause(let cause):
+            "the lowest causes.\(cause.rawValue) over this acquisition's images so far (PSIR and magnitude of one breath-hold, this one included): "
+                + "both reconstructions come from one k-space, so requiring it asks that they agree on an artifact of the acquisition"
         case .quality(let metric): QualityMetric.known.first { $0.name == metric }?.meaning ?? metric
         case .index: "slice number as the technologist counts it (1 = most basal short-axis slice)"
         case .ring: "basal, mid or apical (short-axis slices only)"

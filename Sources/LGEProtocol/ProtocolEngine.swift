@@ -118,6 +118,7 @@ public struct ProtocolEngine: Sendable {
         case .certainty:
             return slice.assessment.flatMap { `protocol`.band(forLowCertainty: $0.pLowCertainty) }.map { .word($0.name) }
         case .cause(let cause): return slice.assessment?.causes[cause].map { .number($0) }
+        case .acquisitionCause(let cause): return state.acquisitionCause(cause, including: slice).map { .number($0) }
         case .quality(let metric): return slice.quality[metric].map { .number($0) }
         case .index: return .number(Double(context.index))
         case .ring: return context.ring.map { .word($0.rawValue) }

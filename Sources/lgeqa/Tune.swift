@@ -14,7 +14,7 @@ struct Tune: AsyncParsableCommand {
             Every slice of the cohort is classified once; each sweep point then re-runs only the rules engine on \
             the recorded facts (a recording carries nothing out, so the facts do not depend on the protocol). \
             KEY names a number the way the protocol's YAML spells it: rules.RULE.when.FACT.OP (OP lt, le, gt, ge, \
-            between.0, between.1; e.g. rules.ghost-swap.when.causes.ghosting.ge), rules.RULE.then.priority|cost, \
+            between.0, between.1; e.g. rules.ghost-swap.when.acquisition.causes.ghosting.ge), rules.RULE.then.priority|cost, \
             certainty_bands.BAND (its lower bound; .lower/.upper), limits.prompts_per_exam, limits.extra_minutes, \
             limits.action_costs.ACTION, ... An unknown key's error lists the valid ones. Several --sweep options \
             give every combination.

@@ -13,14 +13,14 @@ import Testing
 
     func ghostThreshold(_ p: QAProtocol) -> Double? {
         p.rules.first { $0.name == "ghost-swap" }?.condition.tests.compactMap { test -> Double? in
-            if test.fact == .cause(.ghosting), case .ge(let v) = test.comparison { return v }
+            if test.fact == .acquisitionCause(.ghosting), case .ge(let v) = test.comparison { return v }
             return nil
         }.first
     }
 
     @Test func keysNameYAMLValuesAndChangeTheParsedProtocol() throws {
         let base = try shippedDefault()
-        let key = try ProtocolKey("rules.ghost-swap.when.causes.ghosting.ge", in: base)
+        let key = try ProtocolKey("rules.ghost-swap.when.acquisition.causes.ghosting.ge", in: base)
         #expect(key.current(in: base) == 0.8)
         let changed = try key.setting(0.6, in: base)
         #expect(ghostThreshold(changed) == 0.6)
@@ -40,11 +40,11 @@ import Testing
     @Test func anUnknownKeyNamesTheValidOnes() throws {
         let base = try shippedDefault()
         do {
-            _ = try ProtocolKey("rules.ghost-swap.when.causes.ghosting.gt", in: base)
+            _ = try ProtocolKey("rules.ghost-swap.when.acquisition.causes.ghosting.gt", in: base)
             Issue.record("an operator the rule does not use must be refused")
         } catch {
-            #expect(error.description.contains("no key 'rules.ghost-swap.when.causes.ghosting.gt'"))
-            #expect(error.description.contains("rules.ghost-swap.when.causes.ghosting.ge"))
+            #expect(error.description.contains("no key 'rules.ghost-swap.when.acquisition.causes.ghosting.gt'"))
+            #expect(error.description.contains("rules.ghost-swap.when.acquisition.causes.ghosting.ge"))
         }
         do {
             _ = try ParameterSweep("rules.no-such-rule.then.priority=1:3:1", in: base)
@@ -71,7 +71,7 @@ import Testing
     @Test func aSweepGivesOneRowPerPointAndANonDominatedFront() throws {
         let base = try shippedDefault()
         let sweeps = [
-            try ParameterSweep("rules.ghost-swap.when.causes.ghosting.ge=0.5:0.95:0.05", in: base),
+            try ParameterSweep("rules.ghost-swap.when.acquisition.causes.ghosting.ge=0.5:0.95:0.05", in: base),
             try ParameterSweep("limits.prompts_per_exam=1:3:1", in: base),
             // A dearer swap buys nothing: those points must fall off the front.
             try ParameterSweep("limits.action_costs.swap_phase_encode=25:50:25", in: base),
@@ -82,7 +82,7 @@ import Testing
         // A higher threshold never prompts more (at the same prompt limit).
         for limit in [1.0, 2.0, 3.0] {
             let prompts = rows.filter { $0.settings["limits.prompts_per_exam"] == limit && $0.settings["limits.action_costs.swap_phase_encode"] == 25 }
-                .sorted { $0.settings["rules.ghost-swap.when.causes.ghosting.ge"]! < $1.settings["rules.ghost-swap.when.causes.ghosting.ge"]! }
+                .sorted { $0.settings["rules.ghost-swap.when.acquisition.causes.ghosting.ge"]! < $1.settings["rules.ghost-swap.when.acquisition.causes.ghosting.ge"]! }
                 .map(\.promptsPerExam)
             #expect(zip(prompts, prompts.dropFirst()).allSatisfy { $0 >= $1 })
             #expect(prompts.first! > prompts.last!)

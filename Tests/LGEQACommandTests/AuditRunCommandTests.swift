@@ -64,7 +64,7 @@ import Testing
         let records = try String(contentsOfFile: single, encoding: .utf8).split(separator: "\n").map { try json(String($0)) }
         let replayedPrompts = records.reduce(0) { $0 + (($1["actions"] as? [Any])?.count ?? 0) }
         let tune = try runLGEQA(["tune", "--protocol", "default", "--cohort", history.path, "--model", model, "--theta", "6/10",
-                                 "--sweep", "rules.ghost-swap.when.causes.ghosting.ge=0.4:0.8:0.4", "--format", "json", "--draws", "1000",
+                                 "--sweep", "rules.ghost-swap.when.acquisition.causes.ghosting.ge=0.4:0.8:0.4", "--format", "json", "--draws", "1000",
                                  "--plot", directory.appendingPathComponent("tune.svg").path])
         #expect(tune.status == 0, "\(tune.standardError)")
         let rows = try #require(try json(tune.standardOutput)["rows"] as? [[String: Any]])
@@ -90,10 +90,10 @@ import Testing
     }
 
     @Test func badSweepKeysAndMissingThetaAreRefusedBeforeAnyWork() throws {
-        let tune = try runLGEQA(["tune", "--protocol", "default", "--cohort", "/nonexistent", "--sweep", "rules.ghost-swap.when.causes.ghost.ge=0.5:0.9:0.1"])
+        let tune = try runLGEQA(["tune", "--protocol", "default", "--cohort", "/nonexistent", "--sweep", "rules.ghost-swap.when.acquisition.causes.ghost.ge=0.5:0.9:0.1"])
         #expect(tune.status == 64, "\(tune.standardError)")
-        #expect(tune.standardError.contains("no key 'rules.ghost-swap.when.causes.ghost.ge'"))
-        #expect(tune.standardError.contains("rules.ghost-swap.when.causes.ghosting.ge"))
+        #expect(tune.standardError.contains("no key 'rules.ghost-swap.when.acquisition.causes.ghost.ge'"))
+        #expect(tune.standardError.contains("rules.ghost-swap.when.acquisition.causes.ghosting.ge"))
         let audit = try runLGEQA(["audit", "--history", "/nonexistent", "--protocol", "default"])
         #expect(audit.status == 64)
         #expect(audit.standardError.contains("--theta-k"))

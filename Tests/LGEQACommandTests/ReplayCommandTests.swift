@@ -121,7 +121,6 @@ struct ReplayedSession {
     static let knownMisses: [String: String] = [
         "focal-equivocal": "the 4 mm spot reads as certain (p_low_certainty about 0.07 on SA 6), so no focal rule can fire",
         "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty about 0.15 on SA 5)",
-        "dcm-midwall-stripe": "clean, but the dilated apex (SA 10 magnitude, which the virtual readers do find uncertain, for no artifact) reads as motion 0.97, so motion-coach prompts",
         "ti-drift-late": "the late-TI reminder on SA 1 and TI prompts on SA 3, SA 6 and SA 8 spend the 4-prompt budget before SA 11",
         "arrhythmia": "p_low_certainty on the ghosted SA 6 and SA 8 (0.33-0.43) stays under the threshold, so the rhythm rules cannot fire",
         "amyloid": "after the one shorter TI the myocardium still does not null, so --follow cannot resolve it",
