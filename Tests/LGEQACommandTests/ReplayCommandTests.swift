@@ -122,7 +122,7 @@ struct ReplayedSession {
         "focal-equivocal": "the 4 mm spot reads as certain (p_low_certainty about 0.07 on SA 6), so no focal rule can fire",
         "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty about 0.15 on SA 5)",
         "ti-drift-late": "the late-TI reminder on SA 1 and TI prompts on SA 3, SA 6 and SA 8 spend the 4-prompt budget before SA 11",
-        "arrhythmia": "p_low_certainty on the ghosted SA 6 and SA 8 (0.33-0.43) stays under the threshold, so the rhythm rules cannot fire",
+        "arrhythmia": "the virtual readers are sure on the ghosted SA 6 and SA 8, and so is the model (p_low_certainty 0.33-0.43), so the rhythm rules (certainty low) stay quiet; the expert repeats on the ECG alone, which on fresh simulated cohorts would prompt 34 arrhythmic acquisitions to help 10",
         "amyloid": "after the one shorter TI the myocardium still does not null, so --follow cannot resolve it",
     ]
 
