@@ -46,19 +46,13 @@ public struct Augmentation: Sendable, Hashable, Codable {
     /// motion during the shots, thin ghosts, a 4 mm spot — live at the highest spatial
     /// frequencies; at inference the network sees them unblurred, so it must in training too.
     public var wholePixelWarpProbability: Double
-    /// Chance of swapping rows and columns (a mirror about the diagonal). Ghosts and motion ringing
-    /// run along the phase-encode direction, which sites and protocols set either way (the simulated
-    /// external site encodes along columns, the internal one along rows); flips and ±30° rotations
-    /// never turn one into the other, so without this the network sees artefacts of only one
-    /// direction. A whole-pixel operation: it keeps the finest patterns intact.
-    public var transposeProbability: Double
 
     public init(
         horizontalFlipProbability: Double = 0.5, verticalFlipProbability: Double = 0.5, maximumRotation: Double = 30,
         scaleRange: ClosedRange<Double> = 0.85...1.15, maximumTranslation: Double = 0.2,
         gammaRange: ClosedRange<Double> = 0.7...1.4, maximumBiasField: Double = 0.2,
         noiseStandardDeviation: ClosedRange<Double> = 0...0.03, fillValue: Float = 0,
-        wholePixelWarpProbability: Double = 0.5, transposeProbability: Double = 0.5
+        wholePixelWarpProbability: Double = 0.5
     ) {
         self.horizontalFlipProbability = horizontalFlipProbability
         self.verticalFlipProbability = verticalFlipProbability
@@ -70,20 +64,19 @@ public struct Augmentation: Sendable, Hashable, Codable {
         self.noiseStandardDeviation = noiseStandardDeviation
         self.fillValue = fillValue
         self.wholePixelWarpProbability = wholePixelWarpProbability
-        self.transposeProbability = transposeProbability
     }
 
     /// Changes nothing: every draw is the identity.
     public static let identity = Augmentation(
         horizontalFlipProbability: 0, verticalFlipProbability: 0, maximumRotation: 0, scaleRange: 1...1,
         maximumTranslation: 0, gammaRange: 1...1, maximumBiasField: 0, noiseStandardDeviation: 0...0,
-        wholePixelWarpProbability: 0, transposeProbability: 0)
+        wholePixelWarpProbability: 0)
 
     /// Checks the ranges.
     public func validate() throws(PreprocessingError) {
         for (name, p) in [
             ("horizontal flip", horizontalFlipProbability), ("vertical flip", verticalFlipProbability),
-            ("whole-pixel warp", wholePixelWarpProbability), ("transpose", transposeProbability),
+            ("whole-pixel warp", wholePixelWarpProbability),
         ]
         where !(0...1).contains(p) {
             throw .invalidConfiguration("\(name) probability \(p) must lie in 0…1")
@@ -118,10 +111,8 @@ public struct Augmentation: Sendable, Hashable, Codable {
             // Toward zero, so a shift stays within maximumTranslation.
             (translationRows, translationColumns) = (translationRows.rounded(.towardZero), translationColumns.rounded(.towardZero))
         }
-        // Drawn last, so the draws before it are those of models trained before it existed.
-        let transpose = unit() < transposeProbability
         return AugmentationParameters(
-            transpose: transpose, flipHorizontal: flipHorizontal, flipVertical: flipVertical, rotation: rotation, scale: scale,
+            flipHorizontal: flipHorizontal, flipVertical: flipVertical, rotation: rotation, scale: scale,
             translationRows: translationRows, translationColumns: translationColumns, gamma: gamma,
             biasField: bias, noiseStandardDeviation: noise, noiseSeed: noiseSeed, fillValue: fillValue)
     }
@@ -137,8 +128,6 @@ public struct Augmentation: Sendable, Hashable, Codable {
 
 /// One drawn augmentation: everything needed to redo it exactly, or to log what was done.
 public struct AugmentationParameters: Sendable, Hashable, Codable {
-    /// Rows and columns swapped, before the flips (see ``Augmentation/transposeProbability``).
-    public var transpose: Bool
     public var flipHorizontal: Bool
     public var flipVertical: Bool
     /// Degrees, counter-clockwise as displayed (rows running down).
@@ -159,11 +148,10 @@ public struct AugmentationParameters: Sendable, Hashable, Codable {
     public var fillValue: Float
 
     public init(
-        transpose: Bool = false, flipHorizontal: Bool = false, flipVertical: Bool = false, rotation: Double = 0,
-        scale: Double = 1, translationRows: Double = 0, translationColumns: Double = 0, gamma: Double = 1,
-        biasField: BiasField = .flat, noiseStandardDeviation: Double = 0, noiseSeed: UInt64 = 0, fillValue: Float = 0
+        flipHorizontal: Bool = false, flipVertical: Bool = false, rotation: Double = 0, scale: Double = 1,
+        translationRows: Double = 0, translationColumns: Double = 0, gamma: Double = 1, biasField: BiasField = .flat,
+        noiseStandardDeviation: Double = 0, noiseSeed: UInt64 = 0, fillValue: Float = 0
     ) {
-        self.transpose = transpose
         self.flipHorizontal = flipHorizontal
         self.flipVertical = flipVertical
         self.rotation = rotation
@@ -184,13 +172,13 @@ public struct AugmentationParameters: Sendable, Hashable, Codable {
     /// undergo so that it stays on the augmented image's anatomy.
     public var geometryOnly: AugmentationParameters {
         AugmentationParameters(
-            transpose: transpose, flipHorizontal: flipHorizontal, flipVertical: flipVertical, rotation: rotation,
-            scale: scale, translationRows: translationRows, translationColumns: translationColumns)
+            flipHorizontal: flipHorizontal, flipVertical: flipVertical, rotation: rotation, scale: scale,
+            translationRows: translationRows, translationColumns: translationColumns)
     }
 
     /// Whether the warp leaves every pixel where it is.
     public var isGeometricIdentity: Bool {
-        !transpose && !flipHorizontal && !flipVertical && rotation == 0 && scale == 1 && translationRows == 0 && translationColumns == 0
+        !flipHorizontal && !flipVertical && rotation == 0 && scale == 1 && translationRows == 0 && translationColumns == 0
     }
 
     /// Applies warp, gamma, bias field and noise, in that order.
@@ -215,7 +203,7 @@ public struct AugmentationParameters: Sendable, Hashable, Codable {
         return output
     }
 
-    /// One bilinear resampling for transpose, flips, rotation, zoom and shift together: each output
+    /// One bilinear resampling for flips, rotation, zoom and shift together: each output
     /// pixel looks up where it came from through the inverse map, about the image centre.
     func warp(_ image: PixelImage) -> PixelImage {
         let (rows, columns) = (image.rows, image.columns)
@@ -235,11 +223,10 @@ public struct AugmentationParameters: Sendable, Hashable, Codable {
                         // Output offset from the centre, shift undone.
                         let x = Double(col) - centreColumn - translationColumns
                         let y = Double(r) - centreRow - translationRows
-                        // Forward map is transpose, flip, then zoom, then a counter-clockwise (as displayed)
+                        // Forward map is flip, then zoom, then a counter-clockwise (as displayed)
                         // rotation (x' = x cos + y sin, y' = −x sin + y cos with y down); undo in reverse.
-                        let rx = (x * c - y * s) / scale * flipX, ry = (x * s + y * c) / scale * flipY
-                        let sourceColumn = centreColumn + (transpose ? ry : rx)
-                        let sourceRow = centreRow + (transpose ? rx : ry)
+                        let rx = (x * c - y * s) / scale, ry = (x * s + y * c) / scale
+                        let sourceColumn = centreColumn + rx * flipX, sourceRow = centreRow + ry * flipY
                         let (r0, c0) = (Int(sourceRow.rounded(.down)), Int(sourceColumn.rounded(.down)))
                         let (fr, fc) = (Float(sourceRow - Double(r0)), Float(sourceColumn - Double(c0)))
                         if r0 < -1 || r0 >= rows || c0 < -1 || c0 >= columns { continue }

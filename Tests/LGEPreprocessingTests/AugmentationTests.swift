@@ -100,31 +100,6 @@ import Testing
         }
     }
 
-    /// Rows become columns exactly (no interpolation), before the flips; on a non-square image the
-    /// part that has no source is filled.
-    @Test func transposeSwapsRowsAndColumnsExactly() throws {
-        let source = image
-        let transposed = try AugmentationParameters(transpose: true).apply(to: source)
-        let flipped = try AugmentationParameters(transpose: true, flipHorizontal: true).apply(to: source)
-        for r in 0..<64 {
-            for c in 0..<64 {
-                #expect(transposed[r, c] == source[c, r])
-                #expect(flipped[r, c] == source[63 - c, r])
-            }
-        }
-        let wide = PixelImage(rows: 2, columns: 4, values: [1, 2, 3, 4, 5, 6, 7, 8])
-        let turned = try AugmentationParameters(transpose: true, fillValue: -1).apply(to: wide)
-        // About the centre (0.5, 1.5): output (r, c) reads source (c − 1, r + 1).
-        #expect(turned.values == [-1, 2, 6, -1, -1, 3, 7, -1])
-        #expect(!AugmentationParameters(transpose: true).isGeometricIdentity)
-        #expect(AugmentationParameters(transpose: true, gamma: 2).geometryOnly == AugmentationParameters(transpose: true))
-
-        var generator = SeededGenerator(seed: 12)
-        let draws = (0..<400).map { _ in Augmentation().sample(rows: 64, columns: 64, using: &generator).transpose }
-        #expect((150...250).contains(draws.filter { $0 }.count))
-        #expect(Augmentation.identity.sample(rows: 64, columns: 64, using: &generator).transpose == false)
-    }
-
     @Test func rotationTurnsCounterClockwiseAsDisplayed() throws {
         // 90° CCW about the centre (31.5, 31.5): a dot right of centre goes above it.
         let turned = try AugmentationParameters(rotation: 90).apply(to: dotImage(row: 31, column: 45))
