@@ -43,10 +43,7 @@ public struct ExamState: Sendable, Hashable {
         slicesSeen += 1
         if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
         if let causes = slice.assessment?.causes {
-            for (cause, probability) in causes {
-                acquisitionCauses[slice.context.sliceKey, default: [:]][cause] =
-                    min(probability, acquisitionCauses[slice.context.sliceKey]?[cause] ?? probability)
-            }
+            acquisitionCauses[slice.context.sliceKey, default: [:]].merge(causes, uniquingKeysWith: min)
         }
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1
