@@ -51,6 +51,46 @@ public struct ONNXRuntimePeer: Sendable {
         }
     }
 
+    /// Per-node kernel times from ONNX Runtime's profiler.
+    public struct ProfileReport: Sendable, Decodable {
+        /// One node of the optimized graph ONNX Runtime ran, in graph order.
+        public struct Node: Sendable, Decodable {
+            /// The node's name: lgeqa's layer name (`stages.3.blocks.0.se.scale/Mul`) for nodes of the
+            /// exported graph, a generated one for layout nodes ONNX Runtime inserts.
+            public var name: String
+            public var `operator`: String
+            /// Median over the profiled runs, profiler overhead included.
+            public var microseconds: Double
+        }
+        public var nodes: [Node]
+        public var onnxruntime: String
+
+        /// Where ONNX Runtime's own layout changes (its NCHWc reorders, which lgeqa has no counterpart
+        /// for) are counted in ``millisecondsByBlock()``.
+        public static let layoutChanges = "layout changes (ORT only)"
+
+        /// Milliseconds per block of lgeqa's network: `stem`, `stages.S.blocks.B`, `head`,
+        /// `pool + classifier`, and ``layoutChanges``.
+        public func millisecondsByBlock() -> [String: Double] {
+            var result: [String: Double] = [:]
+            for node in nodes { result[Self.block(ofNode: node.name, operator: node.operator), default: 0] += node.microseconds / 1000 }
+            return result
+        }
+
+        /// The block a node belongs to, from the layer names the export gives nodes
+        /// (`stages.4.blocks.1.se.scale/Mul` → `stages.4.blocks.1`).
+        public static func block(ofNode name: String, operator: String) -> String {
+            if name.hasPrefix("stem") { return "stem" }
+            if name.hasPrefix("head") { return "head" }
+            if name.hasPrefix("stages.") {
+                let parts = name.split(separator: ".", maxSplits: 4)
+                if parts.count >= 4, parts[2] == "blocks" { return parts.prefix(4).joined(separator: ".") }
+            }
+            if `operator`.hasPrefix("Reorder") { return layoutChanges }
+            return "pool + classifier"
+        }
+    }
+
     /// Runs `onnx.checker.check_model(full_check=True)`; throws with the checker's message when it fails.
     public func check(model: String) throws(ONNXRuntimePeerError) -> CheckReport {
         try decode(call(["check", model]))
@@ -69,6 +109,14 @@ public struct ONNXRuntimePeer: Sendable {
         let file = try writeInput(input)
         defer { try? FileManager.default.removeItem(atPath: file) }
         return try decode(call(["bench", model, file, shapeArgument(input), "--threads", "\(threads)",
+                                "--runs", "\(runs)", "--warmup", "\(warmup)"]))
+    }
+
+    /// Profiles `runs` inferences of `input` after `warmup` untimed ones: each node's median kernel time.
+    public func profile(model: String, input: Tensor, threads: Int, runs: Int, warmup: Int = 10) throws(ONNXRuntimePeerError) -> ProfileReport {
+        let file = try writeInput(input)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try decode(call(["profile", model, file, shapeArgument(input), "--threads", "\(threads)",
                                 "--runs", "\(runs)", "--warmup", "\(warmup)"]))
     }
 

@@ -31,6 +31,8 @@ struct ModelBench: AsyncParsableCommand {
     @Flag(help: "Time lgeqa only (no ONNX Runtime).") var lgeqaOnly = false
     @Flag(help: "Also time lgeqa in a child process with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS picks its kernel itself).")
     var compareCoretype = false
+    @Flag(help: "Also time each block of the network alone, next to ONNX Runtime's per-node profile of the same blocks.")
+    var layers = false
 
     func run() async throws {
         let path = model ?? ModelCommand.defaultModelPath
@@ -137,6 +139,64 @@ struct ModelBench: AsyncParsableCommand {
             print("  lgeqa / ONNX Runtime time: " + fixed(split / o, 2) + "x (2 workers), " + fixed(b / o, 2) + "x (one call)")
         }
         if compareCoretype { try runWithoutCoretype() }
+        if layers { try printLayerBreakdown(network, single, peer: peer, onnxPath: onnxPath) }
+    }
+
+    /// Median latency of each block alone (its input computed once beforehand) beside the sum of ONNX
+    /// Runtime's node times for the same block: where the time goes, and where lgeqa loses or gains.
+    private func printLayerBreakdown(_ network: Network, _ input: Tensor, peer: ONNXRuntimePeer?, onnxPath: String?) throws {
+        BLAS.setThreadCount(1)
+        var pieces: [(name: String, run: (Tensor) -> Tensor)] = [("stem", { network.stem.infer($0) })]
+        for (s, blocks) in network.stages.enumerated() {
+            for (b, block) in blocks.enumerated() { pieces.append(("stages.\(s).blocks.\(b)", { block.infer($0) })) }
+        }
+        let pool = GlobalAveragePool()
+        pieces.append(("head", { network.head.infer($0) }))
+        pieces.append(("pool + classifier", { network.classifier.infer(pool.infer($0)) }))
+
+        var x = input
+        var ours: [Double] = []
+        for piece in pieces {
+            let timed = time(piece.run, x, runs: runs)
+            ours.append(timed)
+            x = piece.run(x)
+        }
+        var theirs: [String: Double] = [:]
+        var version = ""
+        if let peer, let onnxPath {
+            let report = try peer.profile(model: onnxPath, input: input, threads: 1, runs: runs, warmup: 10)
+            version = report.onnxruntime
+            theirs = report.millisecondsByBlock()
+        }
+        print("per block, batch 1, 1 thread (median of \(runs) runs of each block alone"
+            + (theirs.isEmpty ? "):" : "; ONNX Runtime \(version) from its profiler, whose overhead is included):"))
+        let width = (pieces.map(\.name) + [ONNXRuntimePeer.ProfileReport.layoutChanges]).map(\.count).max()! + 2
+        func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        print("  " + pad("block") + "   lgeqa ms" + (theirs.isEmpty ? "" : "    ORT ms   ratio"))
+        for (piece, ms) in zip(pieces, ours) {
+            var line = "  " + pad(piece.name) + String(format: "%11.3f", ms)
+            if let o = theirs[piece.name] { line += String(format: "%10.3f%8.2f", o, ms / o) }
+            print(line)
+        }
+        if let reorders = theirs[ONNXRuntimePeer.ProfileReport.layoutChanges] {
+            print("  " + pad(ONNXRuntimePeer.ProfileReport.layoutChanges) + String(repeating: " ", count: 11) + String(format: "%10.3f", reorders))
+        }
+        let total = ours.reduce(0, +)
+        print("  " + pad("sum") + String(format: "%11.3f", total)
+            + (theirs.isEmpty ? "" : String(format: "%10.3f%8.2f", theirs.values.reduce(0, +), total / theirs.values.reduce(0, +))))
+    }
+
+    /// Median wall-clock milliseconds of `runs` calls of `body` on `input`, after a few untimed ones.
+    private func time(_ body: (Tensor) -> Tensor, _ input: Tensor, runs: Int) -> Double {
+        for _ in 0..<5 { _ = body(input) }
+        var wall: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let out = body(input)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            precondition(out.count > 0)
+        }
+        return median(wall)
     }
 
     /// "(min, p10, p90)" of latencies in ms: the fastest run is the least disturbed by other jobs.

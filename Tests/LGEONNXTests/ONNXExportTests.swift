@@ -93,6 +93,33 @@ import Testing
         try expectParity(card: card, network: network, input: input)
     }
 
+    @Test func onnxRuntimesProfileFallsIntoLgeqasBlocks() throws {
+        let (card, network) = try trainedTinyModel()
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-onnx")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("model.onnx").path
+        try ONNXExport.write(card: card, network: network, to: path)
+        let input = Tensor(shape: [1, 1, 16, 16], values: (0..<256).map { Float($0 % 17) / 8 - 1 })
+        let report = try peer.profile(model: path, input: input, threads: 1, runs: 3, warmup: 1)
+        #expect(!report.nodes.isEmpty && report.nodes.allSatisfy { $0.microseconds >= 0 && !$0.operator.isEmpty })
+        let blocks = report.millisecondsByBlock()
+        // Every block of the network has nodes in the profile, and nothing else is invented.
+        var expected: Set<String> = ["stem", "head", "pool + classifier"]
+        for (s, stage) in network.stages.enumerated() { for b in stage.indices { expected.insert("stages.\(s).blocks.\(b)") } }
+        #expect(expected.isSubset(of: Set(blocks.keys)))
+        #expect(Set(blocks.keys).subtracting(expected).isSubset(of: [ONNXRuntimePeer.ProfileReport.layoutChanges]))
+    }
+
+    @Test func nodesMapToTheBlockTheirNameStartsWith() {
+        typealias Report = ONNXRuntimePeer.ProfileReport
+        #expect(Report.block(ofNode: "stages.4.blocks.1.se.scale/Mul", operator: "Mul") == "stages.4.blocks.1")
+        #expect(Report.block(ofNode: "stages.10.blocks.12.project.conv.conv_nchwc", operator: "Conv") == "stages.10.blocks.12")
+        #expect(Report.block(ofNode: "stem.silu/Mul/QuickGeluFusion/", operator: "QuickGelu") == "stem")
+        #expect(Report.block(ofNode: "head.conv.conv_nchwc", operator: "Conv") == "head")
+        #expect(Report.block(ofNode: "ReorderOutput_token_117", operator: "ReorderOutput") == Report.layoutChanges)
+        #expect(Report.block(ofNode: "classifier/Gemm", operator: "Gemm") == "pool + classifier")
+    }
+
     @Test func missingOutputFolderIsAClearError() throws {
         let (card, network) = try trainedTinyModel()
         let path = "/nonexistent-lgeqa-folder/sub/model.onnx"

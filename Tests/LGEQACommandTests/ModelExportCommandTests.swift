@@ -49,3 +49,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
+
+/// `lgeqa model bench --layers`: the per-block table, checked for its rows, not for its timings.
+@Suite struct ModelBenchCommandTests {
+    @Test func layersListEveryBlockBesideONNXRuntime() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeUntrainedModel(in: directory)
+        let result = try runLGEQA(["model", "bench", "--model", model, "--runs", "3", "--rounds", "1", "--batch", "2",
+                                   "--batch-runs", "1", "--layers", "--python", TestEnvironment.python])
+        #expect(result.status == 0, "\(result.standardError)")
+        let table = try #require(result.standardOutput.components(separatedBy: "per block").last)
+        let rows = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        let (_, network) = try ModelFile.read(model)
+        var blocks = ["stem", "head"]
+        for (s, stage) in network.stages.enumerated() { for b in stage.indices { blocks.append("stages.\(s).blocks.\(b)") } }
+        for block in blocks {
+            // name, lgeqa ms, ONNX Runtime ms, ratio (a tiny network's blocks may round to 0.000 ms).
+            let row = try #require(rows.first { $0.first.map(String.init) == block }, "no row for \(block) in:\n\(table)")
+            #expect(row.count == 4 && row.dropFirst(1).prefix(2).allSatisfy { (Double($0) ?? -1) >= 0 } && Double(row[3]) != nil, "\(row)")
+        }
+        #expect(rows.contains { $0.first == "sum" })
+    }
+}

@@ -10,10 +10,16 @@ command line. Every mode prints one JSON object on stdout.
   onnx_runtime.py bench MODEL INPUT N,C,H,W --threads T --runs R [--warmup W]
       Times R runs (after W warm-up runs) of the whole batch; prints each run's wall-clock and
       calling-thread CPU milliseconds.
+  onnx_runtime.py profile MODEL INPUT N,C,H,W --threads T --runs R [--warmup W]
+      Runs R times with ONNX Runtime's profiler on; prints each node's median kernel time in
+      microseconds, in graph order, with its operator (the profiler's own overhead included).
 """
 import argparse
 import json
+import os
+import statistics
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -84,19 +90,53 @@ def bench(args):
                       "threads": args.threads}))
 
 
+def profile(args):
+    x = load_input(args.input, args.shape)
+    with tempfile.TemporaryDirectory() as folder:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.enable_profiling = True
+        options.profile_file_prefix = os.path.join(folder, "ort")
+        s = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+        feed = {s.get_inputs()[0].name: x}
+        for _ in range(args.warmup + args.runs):
+            s.run(None, feed)
+        with open(s.end_profiling()) as f:
+            events = json.load(f)
+    # Warm-up runs are dropped by keeping each node's last `runs` timings.
+    order, durations, operators = [], {}, {}
+    for e in events:
+        if e.get("cat") != "Node" or not e["name"].endswith("_kernel_time"):
+            continue
+        name = e["name"][: -len("_kernel_time")]
+        if name not in durations:
+            order.append(name)
+            durations[name] = []
+            operators[name] = e.get("args", {}).get("op_name", "")
+        durations[name].append(e["dur"])
+    print(json.dumps({
+        "nodes": [{"name": n, "operator": operators[n],
+                   "microseconds": statistics.median(durations[n][-args.runs:])} for n in order],
+        "onnxruntime": ort.__version__,
+    }))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     modes = parser.add_subparsers(dest="mode", required=True)
     p = modes.add_parser("check")
     p.add_argument("model")
     p.set_defaults(func=check)
-    for name, func in (("run", run), ("bench", bench)):
+    for name, func in (("run", run), ("bench", bench), ("profile", profile)):
         p = modes.add_parser(name)
         p.add_argument("model")
         p.add_argument("input")
         p.add_argument("shape")
         p.add_argument("--threads", type=int, default=1)
-        if name == "bench":
+        if name in ("bench", "profile"):
             p.add_argument("--runs", type=int, required=True)
             p.add_argument("--warmup", type=int, default=10)
         p.set_defaults(func=func)
