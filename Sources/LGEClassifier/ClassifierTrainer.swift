@@ -20,13 +20,17 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
     /// Weight of the auxiliary lesion-map loss (``LesionMapNetwork``) against the heads' loss, on slices
     /// that have a lesion mask; 0 trains without the map. Training data without masks never uses it.
     public var lesionMapWeight: Float
+    /// Weight of an auxiliary target, the readers' mean VAS / 100, learned by one extra training-only output
+    /// on slices whose readers' scores are known (simulator cohorts); 0 trains without it. The low-certainty
+    /// label is that score thresholded, so the score tells the network how far from the threshold a slice is.
+    public var readerScoreWeight: Float
     public var seed: UInt64
 
     public init(
         network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = .classifierInput,
         augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
         weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, lesionMapWeight: Float = 1,
-        seed: UInt64 = 1
+        readerScoreWeight: Float = 0, seed: UInt64 = 1
     ) {
         self.network = network
         self.preprocessing = preprocessing
@@ -38,6 +42,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         self.warmupFraction = warmupFraction
         self.labelSmoothing = labelSmoothing
         self.lesionMapWeight = lesionMapWeight
+        self.readerScoreWeight = readerScoreWeight
         self.seed = seed
     }
 }
@@ -85,14 +90,17 @@ public struct ClassifierTrainer: Sendable {
             throw TrainingError.nothingToTrain(epochs: recipe.epochs, batchSize: recipe.batchSize)
         }
         let heads = ClassifierHead.allCases
+        let readerScore = recipe.readerScoreWeight > 0 && training.contains { $0.readerScore != nil }
+        // The training network's outputs: the heads, then the auxiliary reader score where it is trained.
+        let outputs = heads.count + (readerScore ? 1 : 0)
         let trainingInputs = try training.map(prepare)
         let validationInputs = try validation.map(prepare)
-        let (targets, masks) = labels(training, heads: heads)
-        let (validationTargets, validationMasks) = labels(validation, heads: heads)
+        let (targets, masks) = labels(training, heads: heads, readerScore: readerScore)
+        let (validationTargets, validationMasks) = labels(validation, heads: heads, readerScore: readerScore)
 
         // Rare positives (focal spots, ghosting) would otherwise be ignored: weight each head's
-        // positives by its negative/positive ratio, capped.
-        var positiveWeights = [Float](repeating: 1, count: heads.count)
+        // positives by its negative/positive ratio, capped. The reader score is a soft target: weight 1.
+        var positiveWeights = [Float](repeating: 1, count: outputs)
         for h in heads.indices {
             var positives = 0, labelled = 0
             for i in training.indices where masks[i][h] > 0 {
@@ -101,10 +109,13 @@ public struct ClassifierTrainer: Sendable {
             }
             if positives > 0 { positiveWeights[h] = Float(min(10, max(1, Double(labelled - positives) / Double(positives)))) }
         }
-        let loss = BinaryCrossEntropy(labelSmoothing: recipe.labelSmoothing, positiveWeights: positiveWeights)
+        let loss = BinaryCrossEntropy(
+            labelSmoothing: recipe.labelSmoothing, positiveWeights: positiveWeights,
+            headWeights: readerScore ? [Float](repeating: 1, count: heads.count) + [recipe.readerScoreWeight] : nil)
 
         var network = try initialNetwork ?? Network(configuration: recipe.network, seed: recipe.seed)
         guard network.configuration == recipe.network else { throw TrainingError.initialNetworkMismatch }
+        if readerScore { network = try network.withExtraOutputs(outputs - heads.count, seed: recipe.seed) }
         var lesionMaps: [[Float]?] = []
         for slice in training {
             lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing) })
@@ -139,8 +150,8 @@ public struct ClassifierTrainer: Sendable {
                     warps.append(warp)
                 }
                 let batchImages = Tensor(shape: [batch.count, 1, size, size], values: images)
-                let batchTargets = Tensor(shape: [batch.count, heads.count], values: batch.flatMap { targets[$0] })
-                let batchMask = Tensor(shape: [batch.count, heads.count], values: batch.flatMap { masks[$0] })
+                let batchTargets = Tensor(shape: [batch.count, outputs], values: batch.flatMap { targets[$0] })
+                let batchMask = Tensor(shape: [batch.count, outputs], values: batch.flatMap { masks[$0] })
                 let learningRate = schedule.learningRate(at: step + 1)
                 let stepLoss: Float
                 if mapped != nil {
@@ -160,7 +171,7 @@ public struct ClassifierTrainer: Sendable {
             }
             if let mapped { network = mapped.model.network }
             let validationLoss = validation.isEmpty
-                ? nil : Double(loss.evaluate(logits: logits(network, validationInputs), targets: Tensor(shape: [validation.count, heads.count], values: validationTargets.flatMap { $0 }), mask: Tensor(shape: [validation.count, heads.count], values: validationMasks.flatMap { $0 })).loss)
+                ? nil : Double(loss.evaluate(logits: logits(network, validationInputs), targets: Tensor(shape: [validation.count, outputs], values: validationTargets.flatMap { $0 }), mask: Tensor(shape: [validation.count, outputs], values: validationMasks.flatMap { $0 })).loss)
             let report = EpochReport(
                 epoch: epoch + 1, trainingLoss: epochLoss / Double(max(training.count, 1)),
                 lesionMapLoss: mapped == nil ? nil : mapLoss / Double(max(mappedSlices, 1)), validationLoss: validationLoss,
@@ -175,12 +186,14 @@ public struct ClassifierTrainer: Sendable {
             for h in heads.indices {
                 var headLogits: [Double] = [], headLabels: [Bool] = []
                 for i in validation.indices where validationMasks[i][h] > 0 {
-                    headLogits.append(Double(z.values[i * heads.count + h]))
+                    headLogits.append(Double(z.values[i * outputs + h]))
                     headLabels.append(validationTargets[i][h] > 0.5)
                 }
                 if Set(headLabels).count == 2 { temperatures[h] = TemperatureScaling.fit(logits: headLogits, labels: headLabels) }
             }
         }
+        // The saved network has the heads' outputs only: the reader score has done its work.
+        if readerScore { network = try network.keepingOutputs(heads.count) }
         return Result(network: network, temperatures: temperatures, history: history, lesionMap: mapped?.model)
     }
 
@@ -189,11 +202,17 @@ public struct ClassifierTrainer: Sendable {
         return PixelImage(rows: prepared.size, columns: prepared.size, values: prepared.values)
     }
 
-    /// Targets and masks per slice in head order; a missing label has mask 0.
-    private func labels(_ slices: [LabeledSlice], heads: [ClassifierHead]) -> ([[Float]], [[Float]]) {
+    /// Targets and masks per slice in head order, then the reader score (VAS / 100) when it is trained;
+    /// a missing label has mask 0.
+    func labels(_ slices: [LabeledSlice], heads: [ClassifierHead], readerScore: Bool) -> ([[Float]], [[Float]]) {
         var targets: [[Float]] = [], masks: [[Float]] = []
+        let outputs = heads.count + (readerScore ? 1 : 0)
         for slice in slices {
-            var t = [Float](repeating: 0, count: heads.count), m = [Float](repeating: 0, count: heads.count)
+            var t = [Float](repeating: 0, count: outputs), m = [Float](repeating: 0, count: outputs)
+            if readerScore, let score = slice.readerScore {
+                t[heads.count] = Float(min(100, max(0, score)) / 100)
+                m[heads.count] = 1
+            }
             for (h, head) in heads.enumerated() {
                 let label: Bool?
                 switch head {
@@ -221,7 +240,7 @@ public struct ClassifierTrainer: Sendable {
             let batch = images[start..<min(images.count, start + 32)]
             values += folded.infer(Tensor(shape: [batch.count, 1, size, size], values: batch.flatMap(\.values))).values
         }
-        return Tensor(shape: [images.count, ClassifierHead.allCases.count], values: values)
+        return Tensor(shape: [images.count, network.configuration.outputs], values: values)
     }
 }
 

@@ -23,10 +23,13 @@ public struct LabeledSlice: Sendable {
     /// Where the enhancement is, on the grid of `pixels` (1 inside infarct or microvascular obstruction,
     /// 0 elsewhere), when a segmentation exists; trains the classifier's auxiliary lesion map.
     public var lesionMask: PixelImage?
+    /// The readers' mean LGE-likelihood score (VAS, 0–100) when the image was scored: the continuous
+    /// judgement that `lowCertainty` thresholds.
+    public var readerScore: Double?
 
     public init(
         id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
-        lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil
+        lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil, readerScore: Double? = nil
     ) {
         precondition(lesionMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
                      "a lesion mask must be on the image's grid")
@@ -40,6 +43,7 @@ public struct LabeledSlice: Sendable {
         self.causes = causes
         self.source = source
         self.lesionMask = lesionMask
+        self.readerScore = readerScore
     }
 
     /// The cause names the classifier's heads use.

@@ -14,6 +14,7 @@ public enum SimulatedCohortDataset {
         let lge = try table.column("lge"), causes = try table.column("causes"), low = try table.column("low_certainty")
         // Cohorts written before lesion masks existed have no such column.
         let mask = table.header.firstIndex(of: "lesion_mask")
+        let meanVAS = table.header.firstIndex(of: "mean_vas")
         var slices: [LabeledSlice] = []
         var failures: [DatasetError] = []
         for (line, fields) in table.rows {
@@ -24,6 +25,14 @@ public enum SimulatedCohortDataset {
             guard let lgeFlag = Int(fields[lge]), let lowFlag = Int(fields[low]) else {
                 failures.append(.badTable(path: path, line: line, reason: "lge and low_certainty must be 0 or 1"))
                 continue
+            }
+            var readerScore: Double?
+            if let meanVAS {
+                guard let score = Double(fields[meanVAS]), (0...100).contains(score) else {
+                    failures.append(.badTable(path: path, line: line, reason: "mean_vas must be a score from 0 to 100 (found '\(fields[meanVAS])')"))
+                    continue
+                }
+                readerScore = score
             }
             let present = Set(fields[causes].split(separator: ";").map(String.init))
             let imagePath = directory.appendingPathComponent(fields[file]).path
@@ -42,7 +51,8 @@ public enum SimulatedCohortDataset {
                     id: fields[uid], patient: fields[session], pixels: pixels, pixelSpacing: slice.header.geometry?.pixelSpacing,
                     isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
                     causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
-                    source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask))
+                    source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask,
+                    readerScore: readerScore))
             } catch let error as DatasetError {
                 failures.append(error)
             } catch let error as DICOMReadError {

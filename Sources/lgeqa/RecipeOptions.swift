@@ -5,12 +5,17 @@ import LGEClassifier
 struct RecipeOptions: ParsableArguments {
     @Option(help: "Weight of the auxiliary lesion-map loss on slices with a lesion mask (EMIDEC's, the simulator's); 0 trains without it.")
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
+    @Option(help: "Weight of the auxiliary reader-score target (the readers' mean VAS, where a cohort has it), learned by a training-only output; 0 trains without it.")
+    var readerScoreWeight: Float = TrainingRecipe().readerScoreWeight
     @Option(help: "Peak learning rate of the cosine schedule; fine-tuning on a few hundred real slices may want less.")
     var learningRate: Float = TrainingRecipe().peakLearningRate
 
     func validate() throws {
         guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
             throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
+        }
+        guard readerScoreWeight >= 0, readerScoreWeight.isFinite else {
+            throw ValidationError("--reader-score-weight must be 0 or more (found \(readerScoreWeight))")
         }
         guard learningRate > 0, learningRate.isFinite else {
             throw ValidationError("--learning-rate must be a positive number (found \(learningRate))")
@@ -19,6 +24,7 @@ struct RecipeOptions: ParsableArguments {
 
     func apply(to recipe: inout TrainingRecipe) {
         recipe.lesionMapWeight = lesionMapWeight
+        recipe.readerScoreWeight = readerScoreWeight
         recipe.peakLearningRate = learningRate
     }
 }

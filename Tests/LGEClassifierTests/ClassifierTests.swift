@@ -118,6 +118,57 @@ import Testing
         #expect(auc > 0.9, "lesion map ROC AUC \(auc)")
     }
 
+    @Test func readerScoresTrainAnExtraOutputThatTheSavedNetworkDrops() throws {
+        // Reader scores that follow the spot: high with it, low without, with a little spread.
+        let train = toySlices(count: 32, seed: 1).enumerated().map { i, slice in
+            var scored = slice
+            scored.readerScore = i % 5 == 0 ? nil : (slice.lge == true ? 70 : 10) + Double(i % 7)
+            return scored
+        }
+        var short = recipe
+        short.epochs = 3
+        short.readerScoreWeight = 0.5
+        let trainer = ClassifierTrainer(recipe: short)
+        let (targets, masks) = trainer.labels(train, heads: ClassifierHead.allCases, readerScore: true)
+        #expect(targets.allSatisfy { $0.count == ClassifierHead.allCases.count + 1 })
+        #expect(masks[0].last == 0 && masks[1].last == 1)
+        #expect(abs(targets[1].last! - Float(train[1].readerScore! / 100)) < 1e-7)
+        let withScore = try trainer.train(training: train, validation: toySlices(count: 8, seed: 2))
+        let again = try trainer.train(training: train, validation: toySlices(count: 8, seed: 2))
+        short.readerScoreWeight = 0
+        let without = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        #expect(withScore.network.serialized() == again.network.serialized())
+        #expect(withScore.network.serialized() != without.network.serialized())
+        // Saved as the heads only: same configuration, parameters and output count as without it.
+        #expect(withScore.network.configuration == short.network)
+        #expect(withScore.network.parameterCount == without.network.parameterCount)
+        #expect(withScore.temperatures.count == ClassifierHead.allCases.count)
+        // Unscored data (EMIDEC's) trains exactly as if the option were off.
+        var unscored = train
+        for i in unscored.indices { unscored[i].readerScore = nil }
+        short.readerScoreWeight = 0.5
+        let ignored = try ClassifierTrainer(recipe: short).train(training: unscored, validation: [])
+        short.readerScoreWeight = 0
+        let off = try ClassifierTrainer(recipe: short).train(training: unscored, validation: [])
+        #expect(ignored.network.serialized() == off.network.serialized())
+    }
+
+    @Test func extraOutputsKeepTheHeadsLogits() throws {
+        let network = try Network(configuration: Self.network, seed: 4)
+        let wide = try network.withExtraOutputs(2, seed: 9)
+        #expect(wide.configuration.outputs == Self.network.outputs + 2)
+        let input = Tensor(shape: [2, 1, 32, 32], values: (0..<2048).map { Float(($0 * 37) % 101) / 50 - 1 })
+        let narrow = network.infer(input), widened = wide.infer(input)
+        let n = Self.network.outputs
+        // The same weights; only the product's blocking (and so its rounding) may differ with the width.
+        for s in 0..<2 {
+            for h in 0..<n { #expect(abs(widened.values[s * (n + 2) + h] - narrow.values[s * n + h]) < 1e-6) }
+        }
+        let back = try wide.keepingOutputs(n)
+        #expect(back.configuration == Self.network)
+        #expect(back.serialized() == network.serialized())
+    }
+
     @Test func lesionMapCellsAreTheFractionOfEachCentredBox() {
         // 8×8 input, stride 4: cells centred on rows/columns 0 and 4 cover [0, 2) and [2, 6).
         var map = [Float](repeating: 0, count: 64)

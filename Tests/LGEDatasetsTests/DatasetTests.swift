@@ -112,6 +112,26 @@ import Testing
         #expect(slices.allSatisfy { $0.lesionMask != nil })
         #expect(slices.filter { $0.lge == false }.allSatisfy { $0.lesionMask!.values.allSatisfy { $0 == 0 } })
         #expect(slices.filter { $0.lge == true }.allSatisfy { $0.lesionMask!.values.contains { $0 > 0 } })
+        // And the readers' mean score, which its low-certainty label thresholds.
+        #expect(slices.allSatisfy { ($0.readerScore.map { (0...100).contains($0) }) == true })
+        #expect(slices.filter { $0.lowCertainty == false }.allSatisfy { !(30...70).contains($0.readerScore!) })
+    }
+
+    @Test func aBadReaderScoreIsReportedWithItsLineAndTheRestLoad() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try CohortWriter(generator: CohortGenerator(site: .internal, seed: 5)).write(0..<1, to: directory)
+        let truth = directory.appendingPathComponent("truth.csv")
+        var lines = try String(contentsOf: truth, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let column = try #require(lines[0].split(separator: ",").firstIndex(of: "mean_vas"))
+        var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[column] = "140"
+        lines[2] = fields.joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: truth, atomically: true, encoding: .utf8)
+        let (slices, failures) = try SimulatedCohortDataset.load(directory: directory)
+        #expect(failures.count == 1)
+        #expect(String(describing: failures[0]).contains("truth.csv:3:") && String(describing: failures[0]).contains("mean_vas"))
+        #expect(slices.count == lines.filter { !$0.isEmpty }.count - 2)
     }
 }
 

@@ -40,6 +40,28 @@ struct TrainingTests {
         #expect(extreme.loss.isFinite && abs(extreme.loss - 100) < 1e-3)
     }
 
+    @Test("Head weights scale each head's loss and gradient; soft targets have their own minimum")
+    func headWeightsAndSoftTargets() {
+        let logits = Tensor(shape: [2, 2], values: [0.5, -1, 2, 0.25])
+        let targets = Tensor(shape: [2, 2], values: [1, 0.3, 0, 0.8])
+        let plain = BinaryCrossEntropy().evaluate(logits: logits, targets: targets)
+        let weighted = BinaryCrossEntropy(headWeights: [1, 0.25]).evaluate(logits: logits, targets: targets)
+        func term(_ z: Double, _ t: Double) -> Double {
+            let s = 1 / (1 + exp(-z))
+            return -(t * log(s) + (1 - t) * log(1 - s))
+        }
+        let expected = (term(0.5, 1) + 0.25 * term(-1, 0.3) + term(2, 0) + 0.25 * term(0.25, 0.8)) / 4
+        #expect(abs(Double(weighted.loss) - expected) < 1e-5)
+        for i in [0, 2] { #expect(weighted.gradient.values[i] == plain.gradient.values[i]) }
+        for i in [1, 3] { #expect(abs(weighted.gradient.values[i] - 0.25 * plain.gradient.values[i]) < 1e-7) }
+        // A soft target's gradient vanishes where the sigmoid equals it (logit(0.3)), not at ±∞.
+        let atTarget = BinaryCrossEntropy().evaluate(
+            logits: Tensor(shape: [1, 1], values: [Float(log(0.3 / 0.7))]), targets: Tensor(shape: [1, 1], values: [0.3]))
+        #expect(abs(atTarget.gradient.values[0]) < 1e-6)
+        let beside = BinaryCrossEntropy().evaluate(logits: Tensor(shape: [1, 1], values: [0]), targets: Tensor(shape: [1, 1], values: [0.3]))
+        #expect(beside.gradient.values[0] > 0.1)
+    }
+
     @Test("AdamW: one step matches the hand-computed update; no decay on biases and BatchNorm")
     func adamW() {
         struct Model: Layer {
