@@ -3,7 +3,10 @@ import Foundation
 /// Says in plain English what a protocol will do, for `lgeqa protocol explain`.
 public enum ProtocolExplainer {
     /// The whole protocol: metadata, one paragraph per rule, the limits and the conflict policy.
-    public static func explain(_ p: QAProtocol) -> String {
+    ///
+    /// `unavailable`: facts that the assessments this protocol will meet never carry (a classifier that
+    /// does not localise has no `flagged_wall`); each rule that tests one says so.
+    public static func explain(_ p: QAProtocol, unavailable: Set<Fact> = []) -> String {
         var lines: [String] = []
         lines.append("\(p.name) (version \(p.version)\(p.author.map { ", by \($0)" } ?? ""))")
         if let description = p.description { lines.append(description.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -13,7 +16,12 @@ public enum ProtocolExplainer {
         lines.append("")
         lines.append("Rules (\(p.rules.count)):")
         for rule in p.rules {
-            lines.append("- \(rule.name) (priority \(rule.priority), \(rule.specificity) condition\(rule.specificity == 1 ? "" : "s")): \(explain(rule, in: p))")
+            var line = "- \(rule.name) (priority \(rule.priority), \(rule.specificity) condition\(rule.specificity == 1 ? "" : "s")): \(explain(rule, in: p))"
+            let missing = rule.testedFacts(among: unavailable)
+            if !missing.isEmpty {
+                line += " Note: the assessments do not provide \(list(missing.map { .word($0.name) }, "and")) yet, so \(missing.count == 1 ? "that condition is" : "those conditions are") never met."
+            }
+            lines.append(line)
         }
         lines.append("")
         lines.append("Limits: \(limits(p.limits)).")

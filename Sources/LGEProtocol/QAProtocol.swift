@@ -56,6 +56,7 @@ public struct CertaintyBand: Sendable, Hashable {
 
 /// One rule: when its condition holds on a slice, it recommends its action.
 public struct Rule: Sendable, Hashable {
+
     public var name: String
     /// Why the rule exists, for explanations.
     public var description: String?
@@ -160,5 +161,14 @@ public struct ConflictPolicy: Sendable, Hashable, CustomStringConvertible {
             case .order: "first in the file"
             }
         }.joined(separator: ", then ")
+    }
+}
+
+extension Rule {
+    /// The facts among `facts` that this rule's condition tests, once each, in file order.
+    public func testedFacts(among facts: Set<Fact>) -> [Fact] {
+        var found: [Fact] = []
+        for test in condition.tests where facts.contains(test.fact) && !found.contains(test.fact) { found.append(test.fact) }
+        return found
     }
 }

@@ -18,6 +18,11 @@ struct ProtocolCommand: AsyncParsableCommand {
         subcommands: [Check.self, Explain.self, Schema.self]
     )
 
+    /// Facts the schema defines that lgeqa's assessments never carry yet: its classifier says how likely
+    /// LGE is and why a reader would doubt it, but not where (no flagged region), so a condition on these
+    /// is never met. `check` and `explain` say so, rather than let a designer wait for a rule that cannot fire.
+    static let factsNotProvided: Set<Fact> = [.flaggedSegment, .flaggedWall]
+
     /// `lgeqa protocol check FILE...`
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,6 +45,12 @@ struct ProtocolCommand: AsyncParsableCommand {
                 do {
                     let loaded = try ProtocolFiles.load(file)
                     print("\(YAMLDocument.displayName(ProtocolFiles.url(for: file))): ok, \(loaded.rules.count) rule\(loaded.rules.count == 1 ? "" : "s")")
+                    for rule in loaded.rules {
+                        let missing = rule.testedFacts(among: ProtocolCommand.factsNotProvided)
+                        guard !missing.isEmpty else { continue }
+                        print("  note: rule '\(rule.name)' tests \(missing.map(\.name).joined(separator: " and ")), which lgeqa's classifier "
+                            + "does not provide yet (it does not localise enhancement): that condition is never met")
+                    }
                 } catch {
                     print(error.description)
                     if error.kind == .unreadable { unreadable += 1 } else { invalid += 1 }
@@ -71,7 +82,7 @@ struct ProtocolCommand: AsyncParsableCommand {
         func run() async throws {
             _ = global.bootstrapLogging("lgeqa.protocol")
             do {
-                print(ProtocolExplainer.explain(try ProtocolFiles.load(file)), terminator: "")
+                print(ProtocolExplainer.explain(try ProtocolFiles.load(file), unavailable: ProtocolCommand.factsNotProvided), terminator: "")
             } catch {
                 printError(error.description)
                 throw error.kind == .unreadable ? ExitStatus.noUsableInput : ExitStatus.partial

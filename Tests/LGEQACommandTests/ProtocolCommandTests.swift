@@ -43,11 +43,39 @@ import Testing
             .write(to: alsoBad, atomically: true, encoding: .utf8)
         let result = try run(["protocol", "check", bad.path, protocols.appendingPathComponent("default.yaml").path, alsoBad.path])
         #expect(result.status == 1)
-        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("  note: ") }
         #expect(lines.count == 3)
         #expect(lines.contains { $0.hasSuffix("bad.yaml:4:1: unknown key 'ruls' in protocol; did you mean 'rules'?") })
         #expect(lines.contains { $0.hasSuffix("also-bad.yaml:5:12: unknown quality metric 'qa.snrr' in rules[1].when; did you mean 'qa.snr'?") })
         #expect(result.standardError.contains("2 of 3 protocol file(s) have problems"))
+    }
+
+    @Test func conditionsOnARegionTheClassifierDoesNotFlagAreNoted() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-protocol")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("region.yaml")
+        try """
+            schema: 1
+            name: region
+            version: "1"
+            rules:
+              - name: septal-spot
+                when: {certainty: low, any: [{flagged_segment: {in: [2, 3]}}, {flagged_wall: septal}]}
+                then: {action: {long_axis_crosscut: 4CH}}
+              - name: plain
+                when: {certainty: low}
+                then: {action: repeat}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let check = try run(["protocol", "check", file.path])
+        #expect(check.status == 0, "\(check.standardError)")
+        let notes = check.standardOutput.split(separator: "\n").filter { $0.hasPrefix("  note: ") }
+        #expect(notes.count == 1)
+        #expect(notes.first?.contains("rule 'septal-spot' tests flagged_segment and flagged_wall") == true)
+        #expect(notes.first?.contains("never met") == true)
+        let explain = try run(["protocol", "explain", file.path])
+        let lines = explain.standardOutput.split(separator: "\n")
+        #expect(lines.first { $0.hasPrefix("- septal-spot") }?.contains("do not provide flagged_segment and flagged_wall yet") == true)
+        #expect(lines.first { $0.hasPrefix("- plain") }?.contains("Note:") == false)
     }
 
     @Test func nothingReadableExitsTwo() throws {
