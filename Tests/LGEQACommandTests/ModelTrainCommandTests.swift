@@ -40,6 +40,8 @@ import Testing
     @Test(arguments: [
         (["model", "train", "--lesion-map-weight=-1"], "--lesion-map-weight must be 0 or more (found -1.0)"),
         (["model", "cross-validate", "--emidec", "unused", "--lesion-map-weight", "nan"], "--lesion-map-weight must be 0 or more (found nan)"),
+        (["model", "train", "--reader-score-weight=-0.5"], "--reader-score-weight must be 0 or more (found -0.5)"),
+        (["model", "cross-validate", "--emidec", "unused", "--reader-score-weight", "inf"], "--reader-score-weight must be 0 or more (found inf)"),
         (["model", "train", "--learning-rate", "0"], "--learning-rate must be a positive number (found 0.0)"),
         (["model", "cross-validate", "--emidec", "unused", "--learning-rate=-0.001"], "--learning-rate must be a positive number (found -0.001)"),
     ])
