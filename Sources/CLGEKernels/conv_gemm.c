@@ -93,10 +93,17 @@ LGE_AVX512 LGE_INLINE void lge_gemm_tile(const int panels, const int vectors, co
             if (job->silu) x = lge_silu512(x);
             if (flat) {
                 // Padding-column lanes are squeezed out: the valid lanes are consecutive output pixels.
+                // Most vectors hold no padding column: a plain store there, since compressing to memory
+                // is several times slower than a store on these processors.
                 const __mmask16 mask = flat->valid[v];
                 const ptrdiff_t at = i * ldc + flat->at[v];
-                if (residual) x = _mm512_add_ps(x, _mm512_maskz_expandloadu_ps(mask, residual + at));
-                _mm512_mask_compressstoreu_ps(c + at, mask, x);
+                if (mask == (__mmask16)0xFFFF) {
+                    if (residual) x = _mm512_add_ps(x, _mm512_loadu_ps(residual + at));
+                    _mm512_storeu_ps(c + at, x);
+                } else {
+                    if (residual) x = _mm512_add_ps(x, _mm512_maskz_expandloadu_ps(mask, residual + at));
+                    _mm512_mask_compressstoreu_ps(c + at, mask, x);
+                }
             } else {
                 const __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
                 if (residual) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, residual + i * ldc + 16 * v));
@@ -160,23 +167,26 @@ LGE_AVX512 static void lge_conv_direct_avx512(const float *padded, ptrdiff_t h, 
         // Flat runs of 48 over all rows in the padded width: the padding columns are computed and dropped
         // (2 of every paddedWidth), so that rows of 16 or 32 pixels still fill three-vector tiles.
         const ptrdiff_t total = h * paddedWidth;
-        // The padded row and column of the run's pixels advance lane by lane: one division per run, not
-        // one per lane (48 divisions cost as much as a K = 9 tile's arithmetic).
+        // The padded row and column of each vector's first pixel advance 16 at a time, and its lanes'
+        // columns come from one vector add and at most two wraps (paddedWidth ≥ 13 here): a lane-by-lane
+        // loop cost as much as a K = 9 tile's arithmetic.
+        const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __m512i wrap = _mm512_set1_epi32((int)paddedWidth), width32 = _mm512_set1_epi32((int)w);
         ptrdiff_t row = 0, column = 0;
         for (ptrdiff_t f0 = 0; f0 < total; f0 += 48) {
             const ptrdiff_t width = total - f0 < 48 ? total - f0 : 48;
             lge_flat_run flat;
             for (int v = 0; v < 3; v++) {
                 flat.at[v] = row * w + (column < w ? column : w);
-                unsigned valid = 0;
-                for (int lane = 0; lane < 16; lane++) {
-                    if (f0 + 16 * v + lane < total && column < w) valid |= 1u << lane;
-                    if (++column == paddedWidth) {
-                        column = 0;
-                        row++;
-                    }
+                __m512i columns = _mm512_add_epi32(_mm512_set1_epi32((int)column), lanes);
+                columns = _mm512_mask_sub_epi32(columns, _mm512_cmpge_epi32_mask(columns, wrap), columns, wrap);
+                columns = _mm512_mask_sub_epi32(columns, _mm512_cmpge_epi32_mask(columns, wrap), columns, wrap);
+                flat.valid[v] = _mm512_cmplt_epi32_mask(columns, width32) & lge_lanes(total - f0 - 16 * v);
+                column += 16;
+                while (column >= paddedWidth) {
+                    column -= paddedWidth;
+                    row++;
                 }
-                flat.valid[v] = (__mmask16)valid;
             }
             lge_gemm_run(&job, m, packed, padded + f0, width, bias, residual, c, &flat);
         }

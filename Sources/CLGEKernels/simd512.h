@@ -15,18 +15,20 @@
 LGE_AVX512 LGE_INLINE __m512 lge_silu512(__m512 v) {
     // Below −88, e^−x would overflow and the Newton step turn inf·0 into NaN; x·sigmoid(x) is −0 there anyway.
     const __m512 x = _mm512_max_ps(v, _mm512_set1_ps(-88.0f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(-1.44269504f)),
+    // e^−x = 2^t, t = −x·log2(e) = n + f with n an integer and |f| ≤ ½. log2(e) in two parts, each product
+    // taken by an FMA, keeps f exact to a few ulp for every x down to −88, in 16 operations where a
+    // Cody–Waite reduction to e^r needs 19 (2^f is one degree 5 polynomial, relative error 1.8·10⁻⁷).
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(-1.442695f)),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmsub_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.1219444e-4f), r);
-    __m512 p = _mm512_set1_ps(1.98756915e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.39819995e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.16657959e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.66666655e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.00000012e-1f));
+    __m512 f = _mm512_fmsub_ps(x, _mm512_set1_ps(-1.442695f), n);
+    f = _mm512_fmadd_ps(x, _mm512_set1_ps(-1.925963e-08f), f);
+    __m512 p = _mm512_set1_ps(1.32782e-3f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.67556e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550708e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.24022119f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.69314694f));
     const __m512 one = _mm512_set1_ps(1.0f);
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, one));
+    p = _mm512_fmadd_ps(p, f, one);
     const __m512 d = _mm512_add_ps(one, _mm512_scalef_ps(p, n));
     const __m512 reciprocal = _mm512_rcp14_ps(d);
     return _mm512_mul_ps(v, _mm512_mul_ps(reciprocal, _mm512_fnmadd_ps(d, reciprocal, _mm512_set1_ps(2.0f))));
