@@ -56,7 +56,6 @@ public struct CertaintyBand: Sendable, Hashable {
 
 /// One rule: when its condition holds on a slice, it recommends its action.
 public struct Rule: Sendable, Hashable {
-
     public var name: String
     /// Why the rule exists, for explanations.
     public var description: String?
