@@ -158,7 +158,10 @@ public struct CohortWriter: Sendable {
         self.reduction = reduction
     }
 
-    public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty,lesion_mask\n"
+    /// One row per image. The last four columns are what the virtual readers judged from (see
+    /// ``ImageEvidence``): how unnulled the myocardium is against blood, the ghost over it (noise units),
+    /// how conspicuous genuine enhancement is, and how strongly confounders mimic it.
+    public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty,lesion_mask,myocardial_nulling,ghost_over_myocardium,conspicuity,mimicry\n"
 
     /// Writes exams `range` under `directory`, calling `progress` after each one.
     public func write(_ range: Range<Int>, to root: URL, progress: (Int) -> Void = { _ in }) throws -> CohortSummary {
@@ -206,6 +209,9 @@ public struct CohortWriter: Sendable {
                         image.evidence.evidenceVisible ? "1" : "0", String(format: "%.1f", acquisition.inversionTime),
                         String(format: "%.1f", acquisition.truth.optimalInversionTime), String(format: "%.1f", mean),
                         image.lowCertainty ? "1" : "0", acquisition.lesionMask.map { "\(exam.name)/\($0)" } ?? "",
+                        String(format: "%.3f", image.evidence.myocardialNulling),
+                        String(format: "%.3f", image.evidence.ghostOverMyocardium),
+                        String(format: "%.3f", image.evidence.conspicuity), String(format: "%.3f", image.evidence.mimicry),
                     ].joined(separator: ",") + "\n"
                     summary.add(image, band: writer.band, lge: acquisition.truth.lgePresent)
                 }

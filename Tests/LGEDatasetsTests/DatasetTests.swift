@@ -117,6 +117,26 @@ import Testing
         #expect(slices.filter { $0.lowCertainty == false }.allSatisfy { !(30...70).contains($0.readerScore!) })
     }
 
+    @Test func truthSaysWhatTheReadersJudgedFrom() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Exam 3 of this seed has an infarct, so there is enhancement to be conspicuous.
+        _ = try CohortWriter(generator: CohortGenerator(site: .internal, seed: 5)).write(3..<4, to: directory)
+        let table = try CSVTable(path: directory.appendingPathComponent("truth.csv").path)
+        let visible = try table.column("evidence_visible"), conspicuity = try table.column("conspicuity")
+        let nulling = try table.column("myocardial_nulling"), ghost = try table.column("ghost_over_myocardium")
+        let mimicry = try table.column("mimicry")
+        #expect(!table.rows.isEmpty)
+        for (line, fields) in table.rows {
+            let values = [nulling, ghost, conspicuity, mimicry].compactMap { Double(fields[$0]) }
+            #expect(values.count == 4 && values.allSatisfy { $0 >= 0 }, "line \(line)")
+            #expect(Double(fields[mimicry])! <= 1.5, "line \(line)")
+            // Readers see the enhancement exactly when it is conspicuous enough (4 noise units).
+            #expect((fields[visible] == "1") == (Double(fields[conspicuity])! >= 4), "line \(line)")
+        }
+        #expect(table.rows.contains { Double($0.fields[conspicuity])! > 0 })
+    }
+
     @Test func aBadReaderScoreIsReportedWithItsLineAndTheRestLoad() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
