@@ -81,12 +81,12 @@ struct ModelBench: AsyncParsableCommand {
         var ortVersion = ""
         for _ in 0..<max(1, rounds) {
             BLAS.setThreadCount(1)
-            let (wall, cpu) = time(network, single, runs: runs, warmup: 10)
+            let (wall, cpu) = time(network.infer, single, runs: runs, warmup: 10)
             lgeqaLatency += wall
             lgeqaCPU += cpu
-            openBLASLatency += time(openBLASNetwork, single, runs: max(1, runs / 4), warmup: 5).wall
+            openBLASLatency += time(openBLASNetwork.infer, single, runs: max(1, runs / 4), warmup: 5).wall
             BLAS.setThreadCount(2)
-            lgeqaBatch += time(network, batched, runs: batchRuns, warmup: 2).wall
+            lgeqaBatch += time(network.infer, batched, runs: batchRuns, warmup: 2).wall
             BLAS.setThreadCount(1)
             lgeqaSplit += timeSplit(network, batched, workers: 2, runs: batchRuns, warmup: 2)
             if let peer, let onnxPath {
@@ -157,8 +157,7 @@ struct ModelBench: AsyncParsableCommand {
         var x = input
         var ours: [Double] = []
         for piece in pieces {
-            let timed = time(piece.run, x, runs: runs)
-            ours.append(timed)
+            ours.append(median(time(piece.run, x, runs: runs, warmup: 5).wall))
             x = piece.run(x)
         }
         var theirs: [String: Double] = [:]
@@ -184,19 +183,6 @@ struct ModelBench: AsyncParsableCommand {
         let total = ours.reduce(0, +)
         print("  " + pad("sum") + String(format: "%11.3f", total)
             + (theirs.isEmpty ? "" : String(format: "%10.3f%8.2f", theirs.values.reduce(0, +), total / theirs.values.reduce(0, +))))
-    }
-
-    /// Median wall-clock milliseconds of `runs` calls of `body` on `input`, after a few untimed ones.
-    private func time(_ body: (Tensor) -> Tensor, _ input: Tensor, runs: Int) -> Double {
-        for _ in 0..<5 { _ = body(input) }
-        var wall: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let out = body(input)
-            wall.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            precondition(out.count > 0)
-        }
-        return median(wall)
     }
 
     /// "(min, p10, p90)" of latencies in ms: the fastest run is the least disturbed by other jobs.
@@ -227,13 +213,14 @@ struct ModelBench: AsyncParsableCommand {
         print(String(decoding: output, as: UTF8.self), terminator: "")
     }
 
-    /// Wall-clock and calling-thread CPU milliseconds of each of `runs` inferences after `warmup` untimed ones.
-    private func time(_ network: Network, _ input: Tensor, runs: Int, warmup: Int) -> (wall: [Double], cpu: [Double]) {
-        for _ in 0..<warmup { _ = network.infer(input) }
+    /// Wall-clock and calling-thread CPU milliseconds of each of `runs` calls of `body` (the whole network's
+    /// inference, or one block's) after `warmup` untimed ones.
+    private func time(_ body: (Tensor) -> Tensor, _ input: Tensor, runs: Int, warmup: Int) -> (wall: [Double], cpu: [Double]) {
+        for _ in 0..<warmup { _ = body(input) }
         var wall: [Double] = [], cpu: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds, startCPU = threadCPUNanoseconds()
-            let out = network.infer(input)
+            let out = body(input)
             let endCPU = threadCPUNanoseconds(), end = DispatchTime.now().uptimeNanoseconds
             precondition(out.values.allSatisfy(\.isFinite), "non-finite output")
             wall.append(Double(end - start) / 1e6)
