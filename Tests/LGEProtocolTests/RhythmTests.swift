@@ -94,6 +94,18 @@ import Testing
             == .repeatAcquisition(RepeatOptions(singleShot: true)))
     }
 
+    /// The default protocol acts on a recorded irregular beat when the slice is borderline as well
+    /// as low (the expert repeats on the ECG), but leaves a slice the classifier is sure about.
+    @Test func defaultActsOnEctopyFromBorderlineCertaintyUp() throws {
+        let bands = try shipped("default").certaintyBands
+        let borderline = try #require(bands.first { $0.name == "borderline" })
+        let pLow = (borderline.lower + borderline.upper) / 2
+        var engine = ProtocolEngine(protocol: try shipped("default"))
+        #expect(engine.evaluate(image(6, rr: 811...1622, pLow: pLow)).recommendation?.rule == "rhythm-repeat")
+        var sure = ProtocolEngine(protocol: try shipped("default"))
+        #expect(sure.evaluate(image(6, rr: 811...1622, pLow: borderline.lower - 0.05)).recommendation == nil)
+    }
+
     /// A regular rhythm, or none recorded, adds no prompt on a low-certainty slice.
     @Test func aRegularRhythmPromptsNothing() throws {
         for name in ["default", "conservative", "thorough"] {

@@ -112,7 +112,10 @@ struct ReplayedSession {
 /// The shipped scenarios under the default protocol and model, replayed once in one process
 /// (and once more with --follow for the teaching scenarios): the default protocol must prompt
 /// the expert's action after the expert's acquisition, prompt nothing on the clean scenarios,
-/// and following its advice must leave fewer ambiguous slices.
+/// and following its advice must leave fewer ambiguous slices over the teaching scenarios and
+/// more in none. Not fewer in each: in amyloid no TI makes the myocardium null (the expert tries
+/// one shorter TI, then notes it), and in arrhythmia the expert's repeat and swap act on slices
+/// the readers were sure about, so neither can end with fewer.
 @Suite struct ReplayScenarioMatrixTests {
     /// Scenarios where the shipped model does not yet lead the default protocol to the expert's
     /// action (issue 5's requirement; it stays open while this list is not empty). They are still
@@ -122,8 +125,6 @@ struct ReplayedSession {
         "focal-equivocal": "the 4 mm spot reads as certain (p_low_certainty about 0.07 on SA 6), so no focal rule can fire",
         "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty about 0.15 on SA 5)",
         "ti-drift-late": "the late-TI reminder on SA 1 and TI prompts on SA 3, SA 6 and SA 8 spend the 4-prompt budget before SA 11",
-        "arrhythmia": "the virtual readers are sure on the ghosted SA 6 and SA 8, and so is the model (p_low_certainty 0.33-0.43), so the rhythm rules (certainty low) stay quiet; the expert repeats on the ECG alone, which on fresh simulated cohorts would prompt 34 arrhythmic acquisitions to help 10",
-        "amyloid": "after the one shorter TI the myocardium still does not null, so --follow cannot resolve it",
     ]
 
     @Test func theDefaultProtocolPromptsWhatTheExpertWouldAndFollowingItHelps() throws {
@@ -193,7 +194,7 @@ struct ReplayedSession {
             let with = session.summary["ambiguous_left"] as? Int ?? -1
             totalWith += with
             totalWithout += without
-            if with > without || (with == without && without > 0) {
+            if with > without {
                 failures[scenario.name, default: []].append("\(scenario.name): --follow leaves \(with) ambiguous position(s), without it \(without)")
             }
         }
