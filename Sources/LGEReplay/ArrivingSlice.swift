@@ -1,4 +1,5 @@
 import LGEDICOM
+import LGEProtocol
 import LGESession
 
 /// One image of an arriving acquisition: the PSIR or the magnitude reconstruction.
@@ -70,13 +71,15 @@ public struct ArrivingSlice: Sendable {
     /// (Low/High R-R Value); nil when the source does not know.
     public var rrRange: ClosedRange<Double>?
     public var truth: SimulatorTruth?
+    /// What the teaching scenario's expert did after this acquisition, when the source knows.
+    public var expertAdvice: ExpertAdvice?
 
     public init(
         target: String, position: String? = nil, orientation: ViewOrientation, ring: AHARing? = nil, index: Int,
         images: [ArrivingImage], inversionTime: Double? = nil, phaseEncodeDirection: PhaseEncodeDirection? = nil,
         minutesSinceInjection: Double? = nil, secondsFromStart: Double? = nil, sourceReference: Int,
         followsUpReference: Int? = nil, action: String? = nil, rrRange: ClosedRange<Double>? = nil,
-        truth: SimulatorTruth? = nil
+        truth: SimulatorTruth? = nil, expertAdvice: ExpertAdvice? = nil
     ) {
         self.target = target
         self.position = position ?? target
@@ -93,8 +96,38 @@ public struct ArrivingSlice: Sendable {
         self.action = action
         self.rrRange = rrRange
         self.truth = truth
+        self.expertAdvice = expertAdvice
     }
 
     /// Whether the acquisition has a PSIR image (PSIR copes with a wrong TI).
     public var hasPSIR: Bool { images.contains { $0.reconstruction == .psir } }
+}
+
+/// What an expert technologist did after an acquisition of a teaching scenario: the yardstick a
+/// trainee, and the protocol, are measured against.
+public struct ExpertAdvice: Sendable, Hashable {
+    /// The action in the protocols' words: `repeat_ti`, `swap_phase_encode`, `long_axis_crosscut`, `repeat`.
+    public var action: String
+    /// The action as a technologist says it: "repeat with TI +25 ms".
+    public var description: String
+    /// The TI change, ms, when the expert changed TI by a given step.
+    public var inversionTimeDelta: Double?
+    /// The expert's reason, for the trainee.
+    public var why: String
+
+    public init(action: String, description: String, inversionTimeDelta: Double? = nil, why: String) {
+        self.action = action
+        self.description = description
+        self.inversionTimeDelta = inversionTimeDelta
+        self.why = why
+    }
+
+    /// Whether a protocol's recommendation is the expert's action: the same action and, for a
+    /// TI step, a step the same way (shorter, as in amyloid, is not longer).
+    public func isMatched(by recommended: Action) -> Bool {
+        guard recommended.kind == action else { return false }
+        guard let expertStep = inversionTimeDelta else { return true }
+        if case .repeatTI(.delta(let step)) = recommended { return step * expertStep > 0 }
+        return false
+    }
 }

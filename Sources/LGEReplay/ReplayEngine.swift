@@ -43,7 +43,9 @@ public struct ReplayEngine: Sendable {
         var matcher = info.kind == .recording ? RecordingMatcher() : nil
         while let slice = try source.next() {
             let number = run.arrive(slice, matcher: &matcher)
-            if let recommendation = run.decide(slice, number: number) {
+            let recommendation = run.decide(slice, number: number)
+            if let advice = slice.expertAdvice { run.compare(advice, slice: number) }
+            if let recommendation {
                 matcher?.prompted(recommendation, on: slice, number: number)
                 if let done = try source.carryOut(recommendation, after: slice) {
                     run.actionsTaken += 1
@@ -138,6 +140,9 @@ private struct Run {
     var images = 0, unassessed = 0, actionsTaken = 0
     var prompts: [String: Int] = [:]
     var matches = SessionSummary.Matches()
+    var expertAgreement: SessionSummary.ExpertAgreement?
+    /// The protocol's recommendations on the slice decided last, in order.
+    var recommendedHere: [Action] = []
     /// The TI in use and the minute it was set, for `follow_null_drift`.
     var inversionTimeSet: (value: Double, minute: Double)?
 
@@ -182,6 +187,7 @@ private struct Run {
     mutating func decide(_ slice: ArrivingSlice, number: Int) -> Recommendation? {
         let repeats = arrivals.dropLast().filter { $0.position == slice.position }.count
         var first: Recommendation?
+        recommendedHere = []
         var reasons: [NoRecommendation.ImageReason] = []
         var silences: [Decision.Silence] = []
         var worstLow: Double?
@@ -230,6 +236,7 @@ private struct Run {
                     slice: number, reconstruction: reconstruction, rule: recommendation.rule, action: recommendation.action.kind,
                     parameters: ActionParameters(recommendation.action), message: recommendation.message,
                     priority: recommendation.priority, costSeconds: recommendation.costSeconds)))
+                recommendedHere.append(recommendation.action)
                 if first == nil { first = recommendation }
             } else if let silence = decision.silence {
                 silences.append(silence)
@@ -251,6 +258,17 @@ private struct Run {
         }
         track(slice, number: number, ambiguous: ambiguous, pLow: worstLow, unsure: unsure)
         return first
+    }
+
+    /// Reports what the expert did after this slice beside what the protocol recommended.
+    mutating func compare(_ advice: ExpertAdvice, slice number: Int) {
+        let agrees = recommendedHere.contains { advice.isMatched(by: $0) }
+        expertAgreement = expertAgreement ?? SessionSummary.ExpertAgreement()
+        expertAgreement!.actions += 1
+        if agrees { expertAgreement!.protocolAgreed += 1 }
+        emit(.expertAction(ExpertActionEvent(
+            slice: number, action: advice.action, description: advice.description, why: advice.why,
+            protocolAgrees: agrees, protocolActions: recommendedHere.map(\.kind))))
     }
 
     /// Updates what is known about the slice's position and, for a follow-up, the position it settles.
@@ -281,7 +299,8 @@ private struct Run {
             extraMinutes: rounded(protocolEngine.exam.extraSecondsUsed / 60, 100), positions: positionOrder.count,
             ambiguousPositionsLeft: left, ambiguousLeft: left.count, readersUnsurePositionsLeft: simulated ? unsure : nil,
             predictedReportCertainty: left.isEmpty ? "high" : "low", worstPosition: worst?.0,
-            worstPLowCertainty: worst.map { rounded($0.1) }, matches: recording ? matches : nil)
+            worstPLowCertainty: worst.map { rounded($0.1) }, matches: recording ? matches : nil,
+            expertActions: expertAgreement)
     }
 }
 

@@ -16,6 +16,7 @@ public enum ReplayEvent: Sendable, Hashable {
     case actionTaken(ActionTaken)
     case ambiguityResolved(AmbiguityResolved)
     case recordedActionMatch(RecordedActionMatch)
+    case expertAction(ExpertActionEvent)
     case sessionSummary(SessionSummary)
 
     /// The schema every line names; bumped when a field changes meaning or goes away.
@@ -33,6 +34,7 @@ public enum ReplayEvent: Sendable, Hashable {
         case .actionTaken: "action_taken"
         case .ambiguityResolved: "ambiguity_resolved"
         case .recordedActionMatch: "recorded_action_match"
+        case .expertAction: "expert_action"
         case .sessionSummary: "session_summary"
         }
     }
@@ -54,6 +56,7 @@ public enum ReplayEvent: Sendable, Hashable {
             case .actionTaken(let e): payload = try encoder.encode(e)
             case .ambiguityResolved(let e): payload = try encoder.encode(e)
             case .recordedActionMatch(let e): payload = try encoder.encode(e)
+            case .expertAction(let e): payload = try encoder.encode(e)
             case .sessionSummary(let e): payload = try encoder.encode(e)
             }
         } catch {
@@ -235,7 +238,38 @@ public struct RecordedActionMatch: Sendable, Hashable, Encodable {
     }
 }
 
+/// A teaching scenario's expert action after an acquisition, beside what the protocol recommended
+/// there: what a technologist in training compares their own choice with.
+public struct ExpertActionEvent: Sendable, Hashable, Encodable {
+    /// The acquisition the expert acted after.
+    public var slice: Int
+    /// `repeat_ti`, `swap_phase_encode`, `long_axis_crosscut` or `repeat`.
+    public var action: String
+    /// The action as a technologist says it: "repeat with TI +25 ms".
+    public var description: String
+    public var why: String
+    /// Whether one of the protocol's recommendations on this slice is the expert's action (for a
+    /// TI step, the same way).
+    public var protocolAgrees: Bool
+    /// The protocol's recommendations on this slice, in order (empty when it said nothing).
+    public var protocolActions: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case slice, action, description, why, protocolAgrees = "protocol_agrees", protocolActions = "protocol_actions"
+    }
+}
+
 public struct SessionSummary: Sendable, Hashable, Encodable {
+    /// How often the protocol recommended what the teaching scenario's expert did.
+    public struct ExpertAgreement: Sendable, Hashable, Encodable {
+        public var actions = 0
+        public var protocolAgreed = 0
+
+        enum CodingKeys: String, CodingKey {
+            case actions, protocolAgreed = "protocol_agreed"
+        }
+    }
+
     public struct Matches: Sendable, Hashable, Encodable {
         public var matched = 0
         public var notDone = 0
@@ -268,6 +302,8 @@ public struct SessionSummary: Sendable, Hashable, Encodable {
     public var worstPLowCertainty: Double?
     /// Recommendations compared with the recording (recorded sources only).
     public var matches: Matches?
+    /// The expert's actions and the protocol's agreement with them (teaching scenarios only).
+    public var expertActions: ExpertAgreement?
 
     enum CodingKeys: String, CodingKey {
         case slices, images, unassessedImages = "unassessed_images", prompts, promptsByAction = "prompts_by_action"
@@ -275,7 +311,7 @@ public struct SessionSummary: Sendable, Hashable, Encodable {
         case ambiguousPositionsLeft = "ambiguous_positions_left", ambiguousLeft = "ambiguous_left"
         case readersUnsurePositionsLeft = "readers_unsure_positions_left"
         case predictedReportCertainty = "predicted_report_certainty", worstPosition = "worst_position"
-        case worstPLowCertainty = "worst_p_low_certainty", matches
+        case worstPLowCertainty = "worst_p_low_certainty", matches, expertActions = "expert_actions"
     }
 }
 

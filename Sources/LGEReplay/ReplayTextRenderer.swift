@@ -40,7 +40,12 @@ public struct ReplayTextRenderer: Sendable {
                 : sliceLine(recommendation: paint("→ " + e.message, .cyan))
             return [line]
         case .noRecommendation(let e):
-            return [sliceLine(recommendation: e.kind == "unassessable" ? paint("no assessment: \(e.reason)", .yellow) : dim("-"))]
+            // A rule that fired but a limit kept quiet is worth a word: the trainee sees why nothing came.
+            switch e.kind {
+            case "unassessable": return [sliceLine(recommendation: paint("no assessment: \(e.reason)", .yellow))]
+            case "suppressed": return [sliceLine(recommendation: dim("- (\(e.reason))"))]
+            default: return [sliceLine(recommendation: dim("-"))]
+            }
         case .actionTaken(let e):
             let by = e.by == "follow" ? "carried out" : "technologist did it (slice \(e.newSlice))"
             return ["            " + paint("↳ \(by): \(e.action)", .cyan) + (e.note.map { dim(" (\($0))") } ?? "")]
@@ -52,6 +57,12 @@ public struct ReplayTextRenderer: Sendable {
             case "done_without_prompt": return ["            " + dim("· slice \(e.recordedSlice ?? 0): \(e.detail), without a prompt")]
             default: return []
             }
+        case .expertAction(let e):
+            let verdict = e.protocolAgrees
+                ? paint("✓ the protocol recommends it too", .green)
+                : paint("✗ the protocol " + (e.protocolActions.isEmpty ? "recommended nothing" : "recommended \(e.protocolActions.joined(separator: ", "))"), .yellow)
+            return ["            " + bold("expert: \(e.description)") + "  " + verdict]
+                + Self.wrap(e.why, width: 96).map { "              " + dim($0) }
         case .ruleFired:
             return []
         case .sessionSummary(let s):
@@ -70,9 +81,26 @@ public struct ReplayTextRenderer: Sendable {
             if let m = s.matches {
                 lines.append("  against the recording: \(m.matched) matched, \(m.notDone) not done, \(m.doneWithoutPrompt) done without a prompt")
             }
+            if let expert = s.expertActions {
+                lines.append("  the expert acted after \(expert.actions) acquisition\(expert.actions == 1 ? "" : "s"); the protocol recommended the same on \(expert.protocolAgreed)")
+            }
             if s.unassessedImages > 0 { lines.append("  \(s.unassessedImages) image(s) could not be assessed") }
             return lines
         }
+    }
+
+    /// Words of `text` in lines of at most `width` characters (a longer word gets a line of its own).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(whereSeparator: \.isWhitespace) {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     private func sliceLine(recommendation: String) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import LGEDICOM
 import LGEProtocol
 import LGESession
@@ -66,6 +67,16 @@ public struct ScenarioSource: ReplaySource {
         }
     }
 
+    /// The scenario's expert action after a planned acquisition, if any.
+    static func advice(after target: AcquisitionTarget, in exam: ExamCase) -> ExpertAdvice? {
+        guard let expected = exam.expertActions.first(where: { $0.after == target }) else { return nil }
+        var step: Double?
+        if case .repeatWithInversionTime(.delta(let delta)) = expected.action { step = delta }
+        return ExpertAdvice(
+            action: expected.action.name, description: expected.action.description, inversionTimeDelta: step,
+            why: expected.why.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     static func ms(_ value: Double) -> String { String((value * 10).rounded() / 10) }
 
     private func arriving(_ acquisition: SimulatedAcquisition) -> ArrivingSlice {
@@ -101,6 +112,6 @@ public struct ScenarioSource: ReplaySource {
             followsUpReference: acquisition.followsUp, action: acquisition.action?.name,
             // Whole milliseconds, as the DICOM header stores them: a replay of the written files sees the same facts.
             rrRange: acquisition.shortestRR.flatMap { low in acquisition.longestRR.map { low.rounded()...$0.rounded() } },
-            truth: truth)
+            truth: truth, expertAdvice: acquisition.followsUp == nil ? Self.advice(after: acquisition.target, in: exam) : nil)
     }
 }

@@ -178,6 +178,10 @@ struct ReplayedSession {
                     }
                     return true
                 }
+                // The replay's own comparison, which a trainee reads, must say the same.
+                let told = session.all("expert_action").first { $0["slice"] as? Int == slice }
+                #expect(told?["action"] as? String == expected.action.name, "\(scenario.name) \(target): no expert_action event")
+                #expect(told?["protocol_agrees"] as? Bool == fits, "\(scenario.name) \(target): expert_action says protocol_agrees \(told?["protocol_agrees"] ?? "nil")")
                 if !fits {
                     let said = here.map { "\($0["action"] ?? "?") (\($0["rule"] ?? "?"))" }.joined(separator: ", ")
                     let assessed = session.all("assessment").filter { $0["slice"] as? Int == slice }

@@ -79,6 +79,8 @@ import Testing
                 guard let slice, slice <= arrived else { return "\(event) on line \(n + 1) names a slice not yet arrived" }
             case "recorded_action_match":
                 if let slice, slice > arrived { return "recorded_action_match names slice \(slice) not yet arrived" }
+            case "expert_action":
+                guard slice == arrived else { return "expert_action on line \(n + 1) is not about the slice just decided" }
             default: return "unknown event '\(event)' on line \(n + 1)"
             }
         }
@@ -198,6 +200,70 @@ import Testing
         #expect(throws: ReplayError.noLGESeries(path: directory.path, slicesRead: 1)) {
             _ = try RecordedSessionSource(directory: directory.path)
         }
+    }
+
+    /// A teaching exam's expert actions come back after the acquisition they follow, beside what
+    /// the protocol said there, once per planned acquisition (a follow-up gets none).
+    @Test func theExpertsActionsAreComparedWithTheProtocols() throws {
+        var exam = Self.smallExam()
+        exam.expertActions = [
+            ExpectedAction(after: .shortAxis(1), action: .swapPhaseEncode, why: "Ghosts cross the septum."),
+            ExpectedAction(after: .shortAxis(2), action: .repeatWithInversionTime(.delta(20)), why: "The myocardium is grey."),
+            ExpectedAction(after: .longAxis(.fourChamber), action: .longAxisCrosscut(.throughFlaggedRegion), why: "A spot."),
+        ]
+        var source = try ScenarioSource(exam: exam, follow: true)
+        let events = try replay(&source)
+        let lines = try Self.parse(events)
+        #expect(Self.orderViolation(lines) == nil, "\(Self.orderViolation(lines) ?? "")")
+        let arrivals = events.compactMap { if case .sliceArrived(let a) = $0 { a } else { nil } }
+        let expert = events.compactMap { if case .expertAction(let e) = $0 { e } else { nil } }
+        let planned = { (target: String) in arrivals.first { $0.target == target && $0.followsUp == nil }?.slice }
+        #expect(expert.map(\.slice) == [planned("SA 2"), planned("SA 3"), planned("4CH")].compactMap { $0 })
+        #expect(expert.map(\.action) == ["swap_phase_encode", "repeat_ti", "long_axis_crosscut"])
+        #expect(expert.map(\.protocolAgrees) == [true, false, false])
+        #expect(expert.map(\.protocolActions) == [["swap_phase_encode"], ["swap_phase_encode"], []])
+        #expect(expert[1].description == "repeat with TI +20 ms" && expert[1].why == "The myocardium is grey.")
+        guard case .sessionSummary(let summary) = events.last else { Issue.record("no summary"); return }
+        #expect(summary.expertActions == SessionSummary.ExpertAgreement(actions: 3, protocolAgreed: 1))
+
+        var renderer = ReplayTextRenderer(colour: false)
+        let text = events.flatMap { renderer.lines(for: $0) }
+        #expect(text.contains { $0.contains("expert: swap phase encode") && $0.contains("✓ the protocol recommends it too") })
+        #expect(text.contains { $0.contains("expert: repeat with TI +20 ms") && $0.contains("✗ the protocol recommended swap_phase_encode") })
+        #expect(text.contains { $0.contains("✗ the protocol recommended nothing") })
+        #expect(text.contains { $0.contains("The myocardium is grey.") })
+        #expect(text.contains("  the expert acted after 3 acquisitions; the protocol recommended the same on 1"))
+
+        // An exam without expert actions has neither the events nor the tally.
+        var plain = try ScenarioSource(exam: Self.smallExam(), follow: false)
+        let untaught = try replay(&plain)
+        #expect(!untaught.contains { if case .expertAction = $0 { true } else { false } })
+        guard case .sessionSummary(let none) = untaught.last else { Issue.record("no summary"); return }
+        #expect(none.expertActions == nil)
+    }
+
+    /// A TI step matches only a step the same way; other actions match by kind.
+    @Test func anExpertTIStepIsMatchedOnlyByAStepTheSameWay() {
+        let shorter = ExpertAdvice(action: "repeat_ti", description: "repeat with TI -50 ms", inversionTimeDelta: -50, why: "")
+        #expect(shorter.isMatched(by: .repeatTI(.delta(-30))))
+        #expect(!shorter.isMatched(by: .repeatTI(.delta(20))))
+        #expect(!shorter.isMatched(by: .swapPhaseEncode))
+        let swap = ExpertAdvice(action: "swap_phase_encode", description: "swap phase encode", why: "")
+        #expect(swap.isMatched(by: .swapPhaseEncode) && !swap.isMatched(by: .notify))
+    }
+
+    /// A slice whose rule a limit kept quiet says so; one where nothing fired shows a dash.
+    @Test func textSaysWhichLimitKeptARuleQuiet() {
+        var renderer = ReplayTextRenderer(colour: false)
+        func line(_ kind: String, _ reason: String) -> String? {
+            _ = renderer.lines(for: .sliceArrived(SliceArrived(
+                slice: 1, target: "SA 11", position: "SA 11", orientation: "SA", index: 11, reconstructions: ["magnitude"],
+                repeatsOfPosition: 0)))
+            return renderer.lines(for: .noRecommendation(NoRecommendation(slice: 1, kind: kind, reason: reason, images: []))).first
+        }
+        let quiet = line("suppressed", "rule 'ti-follow-drift' suppressed by prompts_per_exam (4) reached")
+        #expect(quiet?.hasSuffix("- (rule 'ti-follow-drift' suppressed by prompts_per_exam (4) reached)") == true)
+        #expect(line("nothing_fired", "no rule fired")?.hasSuffix("-") == true)
     }
 
     @Test func textIsOneLinePerSliceColouredOnlyWhenAsked() throws {
