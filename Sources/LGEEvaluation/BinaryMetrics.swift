@@ -38,6 +38,11 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable {
     public var precision: Double? { ratio(truePositives, truePositives + falsePositives) }
     public var recall: Double? { ratio(truePositives, truePositives + falseNegatives) }
     public var specificity: Double? { ratio(trueNegatives, trueNegatives + falsePositives) }
+    /// Mean of recall and specificity; nil when either class is missing.
+    public var balancedAccuracy: Double? {
+        guard let recall, let specificity else { return nil }
+        return (recall + specificity) / 2
+    }
     public var f1: Double? {
         guard let p = precision, let r = recall, p + r > 0 else { return nil }
         return 2 * p * r / (p + r)

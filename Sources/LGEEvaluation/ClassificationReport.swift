@@ -7,6 +7,12 @@ public struct ClassificationReport: Sendable, Hashable, Codable {
     public var threshold: Double
     public var confusion: ConfusionMatrix
     public var accuracy: Estimate?
+    /// The accuracy of always answering the majority class: what `accuracy` must beat to mean
+    /// anything. With few positives (8–9% low-certainty slices in the simulator's cohorts, 27% in
+    /// the paper's data) accuracy sits close to it.
+    public var noInformationRate: Double?
+    /// Mean of recall and specificity: accuracy as if both classes were equally common.
+    public var balancedAccuracy: Estimate?
     public var precision: Estimate?
     public var recall: Estimate?
     public var f1: Estimate?
@@ -20,6 +26,8 @@ public struct ClassificationReport: Sendable, Hashable, Codable {
         self.threshold = threshold
         confusion = ConfusionMatrix(cases: cases, threshold: threshold)
         accuracy = bootstrap.estimate(cases) { ConfusionMatrix(cases: $0, threshold: threshold).accuracy }
+        noInformationRate = cases.isEmpty ? nil : Double(max(positives, cases.count - positives)) / Double(cases.count)
+        balancedAccuracy = bootstrap.estimate(cases) { ConfusionMatrix(cases: $0, threshold: threshold).balancedAccuracy }
         precision = bootstrap.estimate(cases) { ConfusionMatrix(cases: $0, threshold: threshold).precision }
         recall = bootstrap.estimate(cases) { ConfusionMatrix(cases: $0, threshold: threshold).recall }
         f1 = bootstrap.estimate(cases) { ConfusionMatrix(cases: $0, threshold: threshold).f1 }

@@ -192,6 +192,7 @@ enum EvaluationText {
             lines.append("\(r.name) test set\(r.synthetic ? " (SYNTHETIC)" : ""): \(m.cases) slices, \(m.patients) patients, \(m.positives) low certainty by the readers")
             lines.append("  low-certainty head, threshold " + String(format: "%.2f", r.operatingThreshold))
             lines.append("    accuracy   \(show(m.accuracy))    inter-reader class agreement \(number(r.interReader.classAgreement))")
+            lines.append("    balanced accuracy \(show(m.balancedAccuracy)); always answering the commoner class: \(number(m.noInformationRate))")
             lines.append("    precision  \(show(m.precision))    Cohen's kappa \(number(r.interReader.cohenKappa))")
             lines.append("    recall     \(show(m.recall))    ICC(2,1) on VAS \(number(r.interReader.icc21))")
             lines.append("    F1         \(show(m.f1))")

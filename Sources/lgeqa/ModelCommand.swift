@@ -224,6 +224,7 @@ struct ModelEvaluate: AsyncParsableCommand {
                 let m = r.report
                 print("\(r.cohort)  \(r.head): \(m.cases) slices, \(m.patients) patients, \(m.positives) positive, threshold \(m.threshold)")
                 print("  accuracy \(show(m.accuracy))  precision \(show(m.precision))  recall \(show(m.recall))")
+                print("  balanced accuracy \(show(m.balancedAccuracy))  always-\(m.positives * 2 > m.cases ? "positive" : "negative") accuracy \(m.noInformationRate.map { String(format: "%.3f", $0) } ?? "-")")
                 print("  F1 \(show(m.f1))  ROC AUC \(show(m.rocAUC))  ECE " + String(format: "%.3f", m.calibration.expectedCalibrationError))
                 print("  confusion: TP \(m.confusion.truePositives)  FP \(m.confusion.falsePositives)  TN \(m.confusion.trueNegatives)  FN \(m.confusion.falseNegatives)")
                 if let groups = r.byCause, !groups.isEmpty {

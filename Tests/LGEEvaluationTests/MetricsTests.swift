@@ -33,6 +33,19 @@ import Testing
         #expect(m.precision == 0.5 && m.recall == 0.5)
         #expect(m.f1 == 0.5)
         #expect(ConfusionMatrix(cases: cases([(false, 0.1)]), threshold: 0.5).precision == nil)
+        #expect(m.balancedAccuracy == (0.5 + 2.0 / 3) / 2)
+        #expect(ConfusionMatrix(cases: cases([(false, 0.1)]), threshold: 0.5).balancedAccuracy == nil)
+    }
+
+    /// With 1 positive in 10, answering "negative" always is right 90% of the time: the report
+    /// says so, and balanced accuracy gives that answer 0.5 however high its accuracy.
+    @Test func aReportSaysWhatAccuracyTheMajorityClassAloneGets() throws {
+        let rare = cases([(true, 0.3)] + Array(repeating: (false, 0.2), count: 9), patients: 5)
+        let report = ClassificationReport(cases: rare, bootstrap: PatientBootstrap(replicates: 50, seed: 1))
+        #expect(report.noInformationRate == 0.9)
+        #expect(report.accuracy?.value == 0.9)
+        #expect(report.balancedAccuracy?.value == 0.5)
+        #expect(ClassificationReport(cases: [], bootstrap: PatientBootstrap(replicates: 10, seed: 1)).noInformationRate == nil)
     }
 
     @Test func aSubgroupSummaryShowsWhatThePooledFiguresHide() {
