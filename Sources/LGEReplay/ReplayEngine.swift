@@ -39,7 +39,8 @@ public struct ReplayEngine: Sendable {
         let info = source.info
         emit(.sessionStarted(SessionStarted(
             source: info.kind.rawValue, name: info.name, title: info.title, synthetic: info.synthetic, follow: info.follow,
-            seed: info.seed, protocol: qaProtocol.name, protocolVersion: qaProtocol.version, model: classifier?.card.modelVersion)))
+            seed: info.seed, protocol: qaProtocol.name, protocolVersion: qaProtocol.version, model: classifier?.card.modelVersion,
+            teachingSummary: info.teachingSummary, lookFor: info.lookFor.isEmpty ? nil : info.lookFor)))
         var matcher = info.kind == .recording ? RecordingMatcher() : nil
         while let slice = try source.next() {
             let number = run.arrive(slice, matcher: &matcher)

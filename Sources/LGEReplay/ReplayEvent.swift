@@ -83,9 +83,13 @@ public struct SessionStarted: Sendable, Hashable, Encodable {
     public var protocolVersion: String
     /// The model's version; nil when the replay runs without one (every slice is then unassessed).
     public var model: String?
+    /// A teaching scenario's notes (absent otherwise).
+    public var teachingSummary: String?
+    public var lookFor: [String]?
 
     enum CodingKeys: String, CodingKey {
         case source, name, title, synthetic, follow, seed, `protocol`, protocolVersion = "protocol_version", model
+        case teachingSummary = "teaching_summary", lookFor = "look_for"
     }
 }
 

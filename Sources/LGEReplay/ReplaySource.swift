@@ -28,14 +28,22 @@ public struct SourceInfo: Sendable, Hashable {
     /// Whether recommendations are carried out (closed loop).
     public var follow: Bool
     public var seed: UInt64?
+    /// A teaching scenario's notes: what it is about, and what to look for.
+    public var teachingSummary: String?
+    public var lookFor: [String]
 
-    public init(kind: Kind, name: String, title: String? = nil, synthetic: Bool, follow: Bool, seed: UInt64? = nil) {
+    public init(
+        kind: Kind, name: String, title: String? = nil, synthetic: Bool, follow: Bool, seed: UInt64? = nil,
+        teachingSummary: String? = nil, lookFor: [String] = []
+    ) {
         self.kind = kind
         self.name = name
         self.title = title
         self.synthetic = synthetic
         self.follow = follow
         self.seed = seed
+        self.teachingSummary = teachingSummary
+        self.lookFor = lookFor
     }
 }
 

@@ -9,6 +9,8 @@ public struct ReplayTextRenderer: Sendable {
     private var worst: AssessmentEvent?
     private var arrived: SliceArrived?
     private var recommended = false
+    /// The teaching notes, printed after the summary (they give the answers away).
+    private var teaching: (summary: String?, lookFor: [String])?
 
     public init(colour: Bool) {
         self.colour = colour
@@ -18,6 +20,7 @@ public struct ReplayTextRenderer: Sendable {
     public mutating func lines(for event: ReplayEvent) -> [String] {
         switch event {
         case .sessionStarted(let e):
+            teaching = e.teachingSummary == nil && e.lookFor == nil ? nil : (e.teachingSummary, e.lookFor ?? [])
             let what = e.source == "scenario" ? "scenario '\(e.name)'" + (e.title.map { ": \($0)" } ?? "") : "recording \(e.name)"
             return [
                 bold("lgeqa replay") + ": \(e.synthetic ? "SYNTHETIC " : "")\(what)",
@@ -85,6 +88,15 @@ public struct ReplayTextRenderer: Sendable {
                 lines.append("  the expert acted after \(expert.actions) acquisition\(expert.actions == 1 ? "" : "s"); the protocol recommended the same on \(expert.protocolAgreed)")
             }
             if s.unassessedImages > 0 { lines.append("  \(s.unassessedImages) image(s) could not be assessed") }
+            if let teaching {
+                lines.append("")
+                lines.append("  " + bold("teaching notes"))
+                if let summary = teaching.summary { lines += Self.wrap(summary, width: 100).map { "    " + $0 } }
+                if !teaching.lookFor.isEmpty {
+                    lines.append("    look for:")
+                    lines += teaching.lookFor.map { "      - " + $0 }
+                }
+            }
             return lines
         }
     }

@@ -21,7 +21,10 @@ public struct ScenarioSource: ReplaySource {
         exam: ExamCase, follow: Bool, panel: ReaderPanel = .standard, band: LGESimulator.CertaintyBand = .standard
     ) throws(ReplayError) {
         do { simulator = try ExamSimulator(exam: exam) } catch { throw .simulation(error.description) }
-        info = SourceInfo(kind: .scenario, name: exam.name, title: exam.title, synthetic: true, follow: follow, seed: exam.seed)
+        info = SourceInfo(
+            kind: .scenario, name: exam.name, title: exam.title, synthetic: true, follow: follow, seed: exam.seed,
+            teachingSummary: exam.teaching.map { $0.summary.trimmingCharacters(in: .whitespacesAndNewlines) },
+            lookFor: exam.teaching?.lookFor ?? [])
         planned = (0..<exam.plan.shortAxisSlices).map(AcquisitionTarget.shortAxis)
             + exam.plan.longAxisViews.filter { ViewOrientation.longAxisViews.contains($0) }.map(AcquisitionTarget.longAxis)
         self.panel = panel

@@ -211,10 +211,13 @@ import Testing
             ExpectedAction(after: .shortAxis(2), action: .repeatWithInversionTime(.delta(20)), why: "The myocardium is grey."),
             ExpectedAction(after: .longAxis(.fourChamber), action: .longAxisCrosscut(.throughFlaggedRegion), why: "A spot."),
         ]
+        exam.teaching = TeachingNotes(summary: "Ghosts and a grey wall.\n", lookFor: ["the septum", "the inferior wall"])
         var source = try ScenarioSource(exam: exam, follow: true)
         let events = try replay(&source)
         let lines = try Self.parse(events)
         #expect(Self.orderViolation(lines) == nil, "\(Self.orderViolation(lines) ?? "")")
+        #expect(lines[0]["teaching_summary"] as? String == "Ghosts and a grey wall.")
+        #expect(lines[0]["look_for"] as? [String] == ["the septum", "the inferior wall"])
         let arrivals = events.compactMap { if case .sliceArrived(let a) = $0 { a } else { nil } }
         let expert = events.compactMap { if case .expertAction(let e) = $0 { e } else { nil } }
         let planned = { (target: String) in arrivals.first { $0.target == target && $0.followsUp == nil }?.slice }
@@ -233,6 +236,10 @@ import Testing
         #expect(text.contains { $0.contains("✗ the protocol recommended nothing") })
         #expect(text.contains { $0.contains("The myocardium is grey.") })
         #expect(text.contains("  the expert acted after 3 acquisitions; the protocol recommended the same on 1"))
+        // The teaching notes come last: they give the answers away.
+        let notes = try #require(text.firstIndex(of: "  teaching notes"))
+        #expect(notes > text.firstIndex { $0.contains("the expert acted after") }!)
+        #expect(Array(text[(notes + 1)...]) == ["    Ghosts and a grey wall.", "    look for:", "      - the septum", "      - the inferior wall"])
 
         // An exam without expert actions has neither the events nor the tally.
         var plain = try ScenarioSource(exam: Self.smallExam(), follow: false)
@@ -240,6 +247,9 @@ import Testing
         #expect(!untaught.contains { if case .expertAction = $0 { true } else { false } })
         guard case .sessionSummary(let none) = untaught.last else { Issue.record("no summary"); return }
         #expect(none.expertActions == nil)
+        var untaughtText = ReplayTextRenderer(colour: false)
+        #expect(!untaught.flatMap { untaughtText.lines(for: $0) }.contains("  teaching notes"))
+        #expect(try Self.parse(untaught)[0]["look_for"] == nil)
     }
 
     /// A TI step matches only a step the same way; other actions match by kind.
