@@ -112,7 +112,9 @@ let package = Package(
         // Replay: slices from a scenario, a recording (later a DICOM node) through classifier and protocol, as events.
         .target(
             name: "LGEReplay",
-            dependencies: ["LGEDICOM", "LGESession", "LGESimulator", "LGEProtocol", "LGEClassifier", "LGEQualityMetrics"]
+            dependencies: [
+                "LGEDICOM", "LGESession", "LGESimulator", "LGEProtocol", "LGEClassifier", "LGEQualityMetrics", "LGEImageAnalysis",
+            ]
         ),
 
         // The command line.

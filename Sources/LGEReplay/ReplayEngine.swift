@@ -268,7 +268,7 @@ private struct Run {
         expertAgreement!.actions += 1
         if agrees { expertAgreement!.protocolAgreed += 1 }
         emit(.expertAction(ExpertActionEvent(
-            slice: number, action: advice.action, description: advice.description, why: advice.why,
+            slice: number, action: advice.action, description: advice.description, deltaMS: advice.inversionTimeDelta, why: advice.why,
             protocolAgrees: agrees, protocolActions: recommendedHere.map(\.kind))))
     }
 

@@ -251,6 +251,8 @@ public struct ExpertActionEvent: Sendable, Hashable, Encodable {
     public var action: String
     /// The action as a technologist says it: "repeat with TI +25 ms".
     public var description: String
+    /// The TI step, ms, when the expert changed TI by a given step.
+    public var deltaMS: Double?
     public var why: String
     /// Whether one of the protocol's recommendations on this slice is the expert's action (for a
     /// TI step, the same way).
@@ -259,7 +261,8 @@ public struct ExpertActionEvent: Sendable, Hashable, Encodable {
     public var protocolActions: [String]
 
     enum CodingKeys: String, CodingKey {
-        case slice, action, description, why, protocolAgrees = "protocol_agrees", protocolActions = "protocol_actions"
+        case slice, action, description, deltaMS = "delta_ms", why, protocolAgrees = "protocol_agrees"
+        case protocolActions = "protocol_actions"
     }
 }
 

@@ -18,6 +18,12 @@ struct Replay: AsyncParsableCommand {
             carried out by the simulator and the new images are replayed too; on a recording, each \
             recommendation is compared with what the technologist did later.
 
+            With --ask (text view), the replay stops at each acquisition and asks what you would do \
+            (read from standard input: Enter for nothing, t+ or t- for a longer or shorter TI, s swap phase \
+            encode, c crosscut, r repeat, q to stop asking), then shows what the protocol recommended and, \
+            on a teaching scenario, what the expert did and why, and scores your answers at the end. \
+            --images DIR writes each arriving image as a PNG, windowed for reading, to look at first.
+
             --format jsonl writes one event per line (schema lgeqa.replay.v1, docs/replay-events.md); the \
             same input gives the same lines. Scenarios are SYNTHETIC. lgeqa is a research and training \
             tool, not a diagnostic device.
@@ -45,6 +51,16 @@ struct Replay: AsyncParsableCommand {
     @Option(help: "Output: text (one line per slice) or jsonl (one event per line).")
     var format: ReplayOutputFormat = .text
 
+    @Flag(help: "Ask what you would do after each acquisition (standard input), then show the protocol's and the expert's action.")
+    var ask = false
+
+    @Option(help: ArgumentHelp("Also write each arriving image as a PNG here, windowed for reading.", valueName: "dir"))
+    var images: String?
+
+    func validate() throws {
+        if ask && format != .text { throw ValidationError("--ask needs the text view: leave out --format jsonl") }
+    }
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -69,18 +85,21 @@ struct Replay: AsyncParsableCommand {
         let colour = format == .text && isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let names = sources.isEmpty ? [Replay.defaultScenario] : sources
         var failed = 0
+        var trainee = ask ? TraineeSession(colour: colour) : nil
         for (number, name) in names.enumerated() {
             do {
                 let output = ReplayOutput(format: format, renderer: ReplayTextRenderer(colour: colour), speed: speed)
+                output.trainee = trainee
                 if format == .text && number > 0 { print("") }
+                // Several sources: one image folder each.
+                let folder = images.map { names.count == 1 ? $0 : URL(fileURLWithPath: $0).appendingPathComponent("\(number + 1)").path }
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
-                    var source = try RecordedSessionSource(directory: name)
-                    try engine.run(&source) { output.write($0) }
+                    try output.replay(try RecordedSessionSource(directory: name), with: engine, images: folder)
                 } else {
-                    var source = try ScenarioSource(exam: try ShippedContent.loadScenario(name), follow: follow)
-                    try engine.run(&source) { output.write($0) }
+                    try output.replay(try ScenarioSource(exam: try ShippedContent.loadScenario(name), follow: follow), with: engine, images: folder)
                 }
+                trainee = output.trainee
             } catch {
                 failed += 1
                 printError("lgeqa: \(name): \(String(describing: error))")
@@ -131,7 +150,30 @@ final class ReplayOutput {
     let format: ReplayOutputFormat
     var renderer: ReplayTextRenderer
     let speed: ReplaySpeed
+    /// Asks the trainee at each acquisition (`--ask`).
+    var trainee: TraineeSession?
     private var clockStart: (wall: Double, recorded: Double)?
+    /// The PNGs written for each acquisition, by arrival number (`--images`).
+    private var imageFiles: [Int: [String]] = [:]
+    private var imageFolder: String?
+
+    /// Replays `source`, writing its images to `images` when given.
+    func replay<Source: ReplaySource>(_ source: Source, with engine: ReplayEngine, images: String?) throws {
+        guard let images else {
+            var source = source
+            try engine.run(&source) { self.write($0) }
+            return
+        }
+        imageFolder = images
+        let writer = try SliceSnapshotWriter(directory: URL(fileURLWithPath: images))
+        var snapshotting = SnapshottingSource(source, writer: writer) { number, result in
+            switch result {
+            case .success(let files): self.imageFiles[number] = files
+            case .failure(let problem): printError("lgeqa: \(problem.description)")
+            }
+        }
+        try engine.run(&snapshotting) { self.write($0) }
+    }
 
     init(format: ReplayOutputFormat, renderer: ReplayTextRenderer, speed: ReplaySpeed) {
         self.format = format
@@ -145,7 +187,13 @@ final class ReplayOutput {
         }
         switch format {
         case .jsonl: print(event.jsonLine())
-        case .text: for line in renderer.lines(for: event) { print(line) }
+        case .text:
+            if let trainee { for line in trainee.before(event, images: imageFiles) { print(line) } }
+            for line in renderer.lines(for: event) { print(line) }
+            if let trainee { for line in trainee.after(event) { print(line) } }
+            if case .sessionSummary = event, let imageFolder, trainee == nil {
+                print("  images of each acquisition: \(imageFolder)")
+            }
         }
         fflush(nil)  // every open stream: lines go out as slices arrive, also through a pipe
     }
@@ -159,5 +207,98 @@ final class ReplayOutput {
         }
         let wait = start.wall + (recorded - start.recorded) * scale - now
         if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
+}
+
+/// `--ask`: stops at each acquisition for the trainee's choice (read from standard input), shows
+/// it beside the expert's, and scores the answers when the session ends.
+final class TraineeSession {
+    let colour: Bool
+    /// False once the trainee types q or standard input ends: the replay goes on without asking.
+    private(set) var asking = true
+    private var current: (slice: Int, choice: TraineeChoice)?
+    private var protocolActions: [String] = []
+    private var expert: ExpertActionEvent?
+    private var score = TraineeScore()
+
+    init(colour: Bool) {
+        self.colour = colour
+    }
+
+    /// Lines before the renderer's for this event. On an arrival it closes the slice before and
+    /// asks about this one (the question goes out, and the answer is read, right here).
+    func before(_ event: ReplayEvent, images: [Int: [String]]) -> [String] {
+        switch event {
+        case .sliceArrived(let arrived):
+            for line in finishSlice() { print(line) }
+            guard asking else { return [] }
+            var header = "  ▸ \(arrived.target) arrives"
+            if let ti = arrived.inversionTime { header += ", TI \(Int(ti.rounded())) ms" }
+            if let minutes = arrived.minutesSinceInjection { header += ", \(String(format: "%.1f", minutes)) min after injection" }
+            if let action = arrived.action { header += " (after \(action))" }
+            print(header)
+            for file in images[arrived.slice] ?? [] { print("    image: \(file)") }
+            if let choice = askUntilUnderstood() { current = (arrived.slice, choice) }
+            return []
+        case .sessionSummary:
+            return finishSlice()
+        default:
+            return []
+        }
+    }
+
+    /// Lines after the renderer's: the trainee's choice under the expert's, the score at the end.
+    func after(_ event: ReplayEvent) -> [String] {
+        switch event {
+        case .recommendation(let recommendation):
+            protocolActions.append(recommendation.action)
+            return []
+        case .expertAction(let action):
+            expert = action
+            guard let current, current.slice == action.slice else { return [] }
+            let mark = current.choice.matches(action) ? paint("✓", "32") : paint("✗", "33")
+            return ["            you: \(current.choice) \(mark)"]
+        case .sessionSummary:
+            return [""] + score.lines
+        default:
+            return []
+        }
+    }
+
+    /// Scores the slice just shown; an action the expert did not take is pointed out.
+    private func finishSlice() -> [String] {
+        defer {
+            current = nil
+            expert = nil
+            protocolActions = []
+        }
+        guard let current else { return [] }
+        score.record(current.choice, expert: expert, protocolActions: protocolActions)
+        guard expert == nil, current.choice != .nothing else { return [] }
+        return ["            you: \(current.choice) " + paint("✗ the expert did nothing here", "33")]
+    }
+
+    private func askUntilUnderstood() -> TraineeChoice? {
+        while true {
+            print("  " + TraineeChoice.question, terminator: "")
+            fflush(nil)
+            guard let line = readLine() else {
+                print("")
+                asking = false
+                return nil
+            }
+            // Typed answers echo themselves; piped ones would leave the question without one.
+            if isatty(STDIN_FILENO) == 0 { print(line) }
+            if ["q", "quit"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) {
+                asking = false
+                return nil
+            }
+            if let choice = TraineeChoice(answer: line) { return choice }
+            print("  '\(line)' is not one of the answers")
+        }
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }

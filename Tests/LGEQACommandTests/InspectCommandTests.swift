@@ -53,9 +53,9 @@ import Testing
 }
 
 /// Runs the `lgeqa` built next to the tests (`$LGEQA_BINARY` overrides).
-func runLGEQA(_ arguments: [String]) throws -> ProcessOutput {
+func runLGEQA(_ arguments: [String], input: String? = nil) throws -> ProcessOutput {
     let binary = ProcessInfo.processInfo.environment["LGEQA_BINARY"]
         ?? TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/lgeqa").path
     try #require(FileManager.default.isExecutableFile(atPath: binary), "build lgeqa first: \(binary)")
-    return try runProcess(binary, arguments)
+    return try runProcess(binary, arguments, input: input)
 }

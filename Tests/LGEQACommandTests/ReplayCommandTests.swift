@@ -1,4 +1,5 @@
 import Foundation
+import LGEDICOM
 import LGESimulator
 import LGETestSupport
 import Testing
@@ -27,6 +28,45 @@ struct ReplayedSession {
 
 /// `lgeqa replay` through the built executable: bad input, and a recorded session.
 @Suite struct ReplayCommandTests {
+    /// --ask reads a trainee's answers from standard input, shows each beside the expert's action
+    /// and scores them; --images writes the images they look at first.
+    @Test func askScoresATraineesAnswersAndImagesAreWritten() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-ask")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // ghosting-septum: the expert swaps phase encoding after SA 4 and SA 5. Answers: SA 1 swap,
+        // SA 2 and SA 3 nothing, SA 4 swap, SA 5 a typo and then repeat; q on SA 6 stops the questions.
+        let result = try runLGEQA(["replay", "ghosting-septum", "--ask", "--images", directory.path], input: "s\n\n\ns\nxyz\nr\nq\n")
+        try #require(result.status == 0, "\(result.standardError)")
+        let out = result.standardOutput
+        #expect(out.components(separatedBy: "your action?").count - 1 == 7)
+        #expect(out.contains("'xyz' is not one of the answers"))
+        #expect(out.contains("you: swap phase encode ✗ the expert did nothing here"))
+        #expect(out.contains("you: swap phase encode ✓"))
+        #expect(out.contains("you: repeat ✗"))
+        #expect(out.contains("you answered for 5 acquisitions"))
+        #expect(out.contains("the expert acted after 2: you chose the same on 1"))
+        #expect(out.contains("you asked for an action the expert did not take on 1"))
+
+        // Agreement with the protocol, from its own event log: the first recommendation on slices 1-5.
+        let log = try ReplayedSession.parse(try runLGEQA(["replay", "ghosting-septum", "--format", "jsonl"]).standardOutput)[0]
+        let answers: [String?] = ["swap_phase_encode", nil, nil, "swap_phase_encode", "repeat"]
+        let agreed = (1...5).filter { slice in
+            log.all("recommendation").first { $0["slice"] as? Int == slice }?["action"] as? String == answers[slice - 1]
+        }.count
+        #expect(out.contains("you and the protocol agreed on \(agreed) of 5"))
+
+        // One PNG per image, named by arrival, position and reconstruction, windowed (not flat).
+        let expected = log.all("slice_arrived").reduce(0) { $0 + (($1["reconstructions"] as? [String])?.count ?? 0) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".png") }
+        #expect(files.count == expected)
+        #expect(files.contains("004-SA_4-psir.png") && files.contains("004-SA_4-magnitude.png"))
+        let image = try GrayscalePNG.read(directory.appendingPathComponent("004-SA_4-magnitude.png").path)
+        #expect(image.values.min() == 0 && image.values.max() == 255)
+
+        let jsonl = try runLGEQA(["replay", "--ask", "--format", "jsonl"])
+        #expect(jsonl.status == 64 && jsonl.standardError.contains("--ask needs the text view"), "\(jsonl.standardError)")
+    }
+
     @Test func badInputIsAClearErrorAndANonZeroExit() throws {
         let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
         defer { try? FileManager.default.removeItem(at: directory) }
