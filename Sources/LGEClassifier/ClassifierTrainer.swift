@@ -24,13 +24,18 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
     /// on slices whose readers' scores are known (simulator cohorts); 0 trains without it. The low-certainty
     /// label is that score thresholded, so the score tells the network how far from the threshold a slice is.
     public var readerScoreWeight: Float
+    /// Weight of an auxiliary target, the myocardial nulling ratio (|myocardium| / blood, capped at 1), learned
+    /// by one extra training-only output on slices whose cohort records it (simulator cohorts); 0 trains
+    /// without it. Readers doubt a slice off the null by how badly it is nulled, which the `ti_nulling`
+    /// label (off the null or not) does not say.
+    public var myocardialNullingWeight: Float
     public var seed: UInt64
 
     public init(
         network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = .classifierInput,
         augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
         weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, lesionMapWeight: Float = 1,
-        readerScoreWeight: Float = 0, seed: UInt64 = 1
+        readerScoreWeight: Float = 0, myocardialNullingWeight: Float = 0, seed: UInt64 = 1
     ) {
         self.network = network
         self.preprocessing = preprocessing
@@ -43,6 +48,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         self.labelSmoothing = labelSmoothing
         self.lesionMapWeight = lesionMapWeight
         self.readerScoreWeight = readerScoreWeight
+        self.myocardialNullingWeight = myocardialNullingWeight
         self.seed = seed
     }
 }
@@ -90,16 +96,16 @@ public struct ClassifierTrainer: Sendable {
             throw TrainingError.nothingToTrain(epochs: recipe.epochs, batchSize: recipe.batchSize)
         }
         let heads = ClassifierHead.allCases
-        let readerScore = recipe.readerScoreWeight > 0 && training.contains { $0.readerScore != nil }
-        // The training network's outputs: the heads, then the auxiliary reader score where it is trained.
-        let outputs = heads.count + (readerScore ? 1 : 0)
+        // The training network's outputs: the heads, then the auxiliary targets the training data has.
+        let auxiliary = auxiliaryTargets.filter { target in training.contains { target.value($0) != nil } }
+        let outputs = heads.count + auxiliary.count
         let trainingInputs = try training.map(prepare)
         let validationInputs = try validation.map(prepare)
-        let (targets, masks) = labels(training, heads: heads, readerScore: readerScore)
-        let (validationTargets, validationMasks) = labels(validation, heads: heads, readerScore: readerScore)
+        let (targets, masks) = labels(training, heads: heads, auxiliary: auxiliary)
+        let (validationTargets, validationMasks) = labels(validation, heads: heads, auxiliary: auxiliary)
 
         // Rare positives (focal spots, ghosting) would otherwise be ignored: weight each head's
-        // positives by its negative/positive ratio, capped. The reader score is a soft target: weight 1.
+        // positives by its negative/positive ratio, capped. Auxiliary targets are soft: weight 1.
         var positiveWeights = [Float](repeating: 1, count: outputs)
         for h in heads.indices {
             var positives = 0, labelled = 0
@@ -111,11 +117,11 @@ public struct ClassifierTrainer: Sendable {
         }
         let loss = BinaryCrossEntropy(
             labelSmoothing: recipe.labelSmoothing, positiveWeights: positiveWeights,
-            headWeights: readerScore ? [Float](repeating: 1, count: heads.count) + [recipe.readerScoreWeight] : nil)
+            headWeights: auxiliary.isEmpty ? nil : [Float](repeating: 1, count: heads.count) + auxiliary.map(\.weight))
 
         var network = try initialNetwork ?? Network(configuration: recipe.network, seed: recipe.seed)
         guard network.configuration == recipe.network else { throw TrainingError.initialNetworkMismatch }
-        if readerScore { network = try network.withExtraOutputs(outputs - heads.count, seed: recipe.seed) }
+        if !auxiliary.isEmpty { network = try network.withExtraOutputs(auxiliary.count, seed: recipe.seed) }
         var lesionMaps: [[Float]?] = []
         for slice in training {
             lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing) })
@@ -192,8 +198,8 @@ public struct ClassifierTrainer: Sendable {
                 if Set(headLabels).count == 2 { temperatures[h] = TemperatureScaling.fit(logits: headLogits, labels: headLabels) }
             }
         }
-        // The saved network has the heads' outputs only: the reader score has done its work.
-        if readerScore { network = try network.keepingOutputs(heads.count) }
+        // The saved network has the heads' outputs only: the auxiliary targets have done their work.
+        if !auxiliary.isEmpty { network = try network.keepingOutputs(heads.count) }
         return Result(network: network, temperatures: temperatures, history: history, lesionMap: mapped?.model)
     }
 
@@ -202,16 +208,32 @@ public struct ClassifierTrainer: Sendable {
         return PixelImage(rows: prepared.size, columns: prepared.size, values: prepared.values)
     }
 
-    /// Targets and masks per slice in head order, then the reader score (VAS / 100) when it is trained;
-    /// a missing label has mask 0.
-    func labels(_ slices: [LabeledSlice], heads: [ClassifierHead], readerScore: Bool) -> ([[Float]], [[Float]]) {
+    /// A training-only output after the heads: a soft target in 0…1 that teaches the shared features
+    /// something the heads' labels only imply. Dropped when the model is saved.
+    struct AuxiliaryTarget {
+        let weight: Float
+        let value: (LabeledSlice) -> Double?
+    }
+
+    /// The recipe's auxiliary targets with a weight above 0, in output order.
+    var auxiliaryTargets: [AuxiliaryTarget] {
+        [
+            AuxiliaryTarget(weight: recipe.readerScoreWeight) { $0.readerScore.map { min(100, max(0, $0)) / 100 } },
+            AuxiliaryTarget(weight: recipe.myocardialNullingWeight) { $0.myocardialNulling.map { min(1, max(0, $0)) } },
+        ].filter { $0.weight > 0 }
+    }
+
+    /// Targets and masks per slice in head order, then each auxiliary target; a missing label has mask 0.
+    func labels(_ slices: [LabeledSlice], heads: [ClassifierHead], auxiliary: [AuxiliaryTarget]) -> ([[Float]], [[Float]]) {
         var targets: [[Float]] = [], masks: [[Float]] = []
-        let outputs = heads.count + (readerScore ? 1 : 0)
+        let outputs = heads.count + auxiliary.count
         for slice in slices {
             var t = [Float](repeating: 0, count: outputs), m = [Float](repeating: 0, count: outputs)
-            if readerScore, let score = slice.readerScore {
-                t[heads.count] = Float(min(100, max(0, score)) / 100)
-                m[heads.count] = 1
+            for (k, target) in auxiliary.enumerated() {
+                if let value = target.value(slice) {
+                    t[heads.count + k] = Float(value)
+                    m[heads.count + k] = 1
+                }
             }
             for (h, head) in heads.enumerated() {
                 let label: Bool?

@@ -26,10 +26,13 @@ public struct LabeledSlice: Sendable {
     /// The readers' mean LGE-likelihood score (VAS, 0–100) when the image was scored: the continuous
     /// judgement that `lowCertainty` thresholds.
     public var readerScore: Double?
+    /// |myocardium| / blood on the image, from the simulator's truth (nil where unknown).
+    public var myocardialNulling: Double?
 
     public init(
         id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
-        lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil, readerScore: Double? = nil
+        lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil, readerScore: Double? = nil,
+        myocardialNulling: Double? = nil
     ) {
         precondition(lesionMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
                      "a lesion mask must be on the image's grid")
@@ -44,6 +47,7 @@ public struct LabeledSlice: Sendable {
         self.source = source
         self.lesionMask = lesionMask
         self.readerScore = readerScore
+        self.myocardialNulling = myocardialNulling
     }
 
     /// The cause names the classifier's heads use.

@@ -15,6 +15,7 @@ public enum SimulatedCohortDataset {
         // Cohorts written before lesion masks existed have no such column.
         let mask = table.header.firstIndex(of: "lesion_mask")
         let meanVAS = table.header.firstIndex(of: "mean_vas")
+        let nullingColumn = table.header.firstIndex(of: "myocardial_nulling")
         var slices: [LabeledSlice] = []
         var failures: [DatasetError] = []
         for (line, fields) in table.rows {
@@ -34,6 +35,14 @@ public enum SimulatedCohortDataset {
                 }
                 readerScore = score
             }
+            var nulling: Double?
+            if let nullingColumn {
+                guard let ratio = Double(fields[nullingColumn]), ratio >= 0, ratio.isFinite else {
+                    failures.append(.badTable(path: path, line: line, reason: "myocardial_nulling must be a ratio of 0 or more (found '\(fields[nullingColumn])')"))
+                    continue
+                }
+                nulling = ratio
+            }
             let present = Set(fields[causes].split(separator: ";").map(String.init))
             let imagePath = directory.appendingPathComponent(fields[file]).path
             do {
@@ -52,7 +61,7 @@ public enum SimulatedCohortDataset {
                     isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
                     causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
                     source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask,
-                    readerScore: readerScore))
+                    readerScore: readerScore, myocardialNulling: nulling))
             } catch let error as DatasetError {
                 failures.append(error)
             } catch let error as DICOMReadError {

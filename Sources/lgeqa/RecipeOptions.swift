@@ -7,6 +7,8 @@ struct RecipeOptions: ParsableArguments {
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
     @Option(help: "Weight of the auxiliary reader-score target (the readers' mean VAS, where a cohort has it), learned by a training-only output; 0 trains without it.")
     var readerScoreWeight: Float = TrainingRecipe().readerScoreWeight
+    @Option(help: "Weight of the auxiliary myocardial-nulling target (|myocardium| / blood, where a cohort has it), learned by a training-only output; 0 trains without it.")
+    var myocardialNullingWeight: Float = TrainingRecipe().myocardialNullingWeight
     @Option(help: "Peak learning rate of the cosine schedule; fine-tuning on a few hundred real slices may want less.")
     var learningRate: Float = TrainingRecipe().peakLearningRate
 
@@ -17,6 +19,9 @@ struct RecipeOptions: ParsableArguments {
         guard readerScoreWeight >= 0, readerScoreWeight.isFinite else {
             throw ValidationError("--reader-score-weight must be 0 or more (found \(readerScoreWeight))")
         }
+        guard myocardialNullingWeight >= 0, myocardialNullingWeight.isFinite else {
+            throw ValidationError("--myocardial-nulling-weight must be 0 or more (found \(myocardialNullingWeight))")
+        }
         guard learningRate > 0, learningRate.isFinite else {
             throw ValidationError("--learning-rate must be a positive number (found \(learningRate))")
         }
@@ -25,6 +30,7 @@ struct RecipeOptions: ParsableArguments {
     func apply(to recipe: inout TrainingRecipe) {
         recipe.lesionMapWeight = lesionMapWeight
         recipe.readerScoreWeight = readerScoreWeight
+        recipe.myocardialNullingWeight = myocardialNullingWeight
         recipe.peakLearningRate = learningRate
     }
 }

@@ -129,7 +129,7 @@ import Testing
         short.epochs = 3
         short.readerScoreWeight = 0.5
         let trainer = ClassifierTrainer(recipe: short)
-        let (targets, masks) = trainer.labels(train, heads: ClassifierHead.allCases, readerScore: true)
+        let (targets, masks) = trainer.labels(train, heads: ClassifierHead.allCases, auxiliary: trainer.auxiliaryTargets)
         #expect(targets.allSatisfy { $0.count == ClassifierHead.allCases.count + 1 })
         #expect(masks[0].last == 0 && masks[1].last == 1)
         #expect(abs(targets[1].last! - Float(train[1].readerScore! / 100)) < 1e-7)
@@ -151,6 +151,30 @@ import Testing
         short.readerScoreWeight = 0
         let off = try ClassifierTrainer(recipe: short).train(training: unscored, validation: [])
         #expect(ignored.network.serialized() == off.network.serialized())
+    }
+
+    /// Both auxiliary targets, in recipe order after the heads: the reader score (VAS / 100) and
+    /// the nulling ratio capped at 1; a slice without a value has mask 0; a weight of 0 leaves a
+    /// target out.
+    @Test func auxiliaryTargetsFollowTheHeadsInRecipeOrder() {
+        var slices = toySlices(count: 3, seed: 1)
+        slices[0].readerScore = 40
+        slices[0].myocardialNulling = 0.3
+        slices[1].myocardialNulling = 2.5
+        var both = recipe
+        both.readerScoreWeight = 0.5
+        both.myocardialNullingWeight = 2
+        let trainer = ClassifierTrainer(recipe: both)
+        #expect(trainer.auxiliaryTargets.map(\.weight) == [0.5, 2])
+        let heads = ClassifierHead.allCases.count
+        let (targets, masks) = trainer.labels(slices, heads: ClassifierHead.allCases, auxiliary: trainer.auxiliaryTargets)
+        #expect(targets.map { Array($0[heads...]) } == [[0.4, 0.3], [0, 1], [0, 0]])
+        #expect(masks.map { Array($0[heads...]) } == [[1, 1], [0, 1], [0, 0]])
+        var nullingOnly = both
+        nullingOnly.readerScoreWeight = 0
+        let only = ClassifierTrainer(recipe: nullingOnly)
+        #expect(only.labels(slices, heads: ClassifierHead.allCases, auxiliary: only.auxiliaryTargets).0[1].last == 1)
+        #expect(ClassifierTrainer(recipe: recipe).auxiliaryTargets.isEmpty)
     }
 
     @Test func extraOutputsKeepTheHeadsLogits() throws {

@@ -115,6 +115,9 @@ import Testing
         // And the readers' mean score, which its low-certainty label thresholds.
         #expect(slices.allSatisfy { ($0.readerScore.map { (0...100).contains($0) }) == true })
         #expect(slices.filter { $0.lowCertainty == false }.allSatisfy { !(30...70).contains($0.readerScore!) })
+        // And how well each image's myocardium is nulled, which the readers judged from.
+        #expect(slices.allSatisfy { ($0.myocardialNulling.map { $0 >= 0 && $0.isFinite }) == true })
+        #expect(Set(slices.map(\.myocardialNulling)).count > 1)
     }
 
     @Test func truthSaysWhatTheReadersJudgedFrom() throws {
@@ -137,20 +140,21 @@ import Testing
         #expect(table.rows.contains { Double($0.fields[conspicuity])! > 0 })
     }
 
-    @Test func aBadReaderScoreIsReportedWithItsLineAndTheRestLoad() throws {
+    @Test(arguments: zip(["mean_vas", "myocardial_nulling"], ["140", "-0.2"]))
+    func aBadTruthValueIsReportedWithItsLineAndTheRestLoad(column name: String, value: String) throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try CohortWriter(generator: CohortGenerator(site: .internal, seed: 5)).write(0..<1, to: directory)
         let truth = directory.appendingPathComponent("truth.csv")
         var lines = try String(contentsOf: truth, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let column = try #require(lines[0].split(separator: ",").firstIndex(of: "mean_vas"))
+        let column = try #require(lines[0].split(separator: ",").firstIndex { $0 == name })
         var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        fields[column] = "140"
+        fields[column] = value
         lines[2] = fields.joined(separator: ",")
         try lines.joined(separator: "\n").write(to: truth, atomically: true, encoding: .utf8)
         let (slices, failures) = try SimulatedCohortDataset.load(directory: directory)
         #expect(failures.count == 1)
-        #expect(String(describing: failures[0]).contains("truth.csv:3:") && String(describing: failures[0]).contains("mean_vas"))
+        #expect(String(describing: failures[0]).contains("truth.csv:3:") && String(describing: failures[0]).contains(name))
         #expect(slices.count == lines.filter { !$0.isEmpty }.count - 2)
     }
 }
