@@ -54,7 +54,7 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Ask what you would do after each acquisition (standard input), then show the protocol's and the expert's action.")
     var ask = false
 
-    @Option(help: ArgumentHelp("Also write each arriving image as a PNG here, windowed for reading.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Also write each arriving image as a PNG here, windowed for reading (several sources: a numbered folder each).", valueName: "dir"))
     var images: String?
 
     func validate() throws {
@@ -85,7 +85,7 @@ struct Replay: AsyncParsableCommand {
         let colour = format == .text && isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let names = sources.isEmpty ? [Replay.defaultScenario] : sources
         var failed = 0
-        var trainee = ask ? TraineeSession(colour: colour) : nil
+        let trainee = ask ? TraineeSession(colour: colour) : nil
         for (number, name) in names.enumerated() {
             do {
                 let output = ReplayOutput(format: format, renderer: ReplayTextRenderer(colour: colour), speed: speed)
@@ -99,7 +99,6 @@ struct Replay: AsyncParsableCommand {
                 } else {
                     try output.replay(try ScenarioSource(exam: try ShippedContent.loadScenario(name), follow: follow), with: engine, images: folder)
                 }
-                trainee = output.trainee
             } catch {
                 failed += 1
                 printError("lgeqa: \(name): \(String(describing: error))")
@@ -259,6 +258,7 @@ final class TraineeSession {
             let mark = current.choice.matches(action) ? paint("✓", "32") : paint("✗", "33")
             return ["            you: \(current.choice) \(mark)"]
         case .sessionSummary:
+            defer { score = TraineeScore() }
             return [""] + score.lines
         default:
             return []
