@@ -264,9 +264,10 @@ private struct Run {
     /// Reports what the expert did after this slice beside what the protocol recommended.
     mutating func compare(_ advice: ExpertAdvice, slice number: Int) {
         let agrees = recommendedHere.contains { advice.isMatched(by: $0) }
-        expertAgreement = expertAgreement ?? SessionSummary.ExpertAgreement()
-        expertAgreement!.actions += 1
-        if agrees { expertAgreement!.protocolAgreed += 1 }
+        var tally = expertAgreement ?? SessionSummary.ExpertAgreement()
+        tally.actions += 1
+        if agrees { tally.protocolAgreed += 1 }
+        expertAgreement = tally
         emit(.expertAction(ExpertActionEvent(
             slice: number, action: advice.action, description: advice.description, deltaMS: advice.inversionTimeDelta, why: advice.why,
             protocolAgrees: agrees, protocolActions: recommendedHere.map(\.kind))))

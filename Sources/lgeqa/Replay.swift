@@ -187,9 +187,9 @@ final class ReplayOutput {
         switch format {
         case .jsonl: print(event.jsonLine())
         case .text:
-            if let trainee { for line in trainee.before(event, images: imageFiles) { print(line) } }
+            trainee?.before(event, images: imageFiles)
             for line in renderer.lines(for: event) { print(line) }
-            if let trainee { for line in trainee.after(event) { print(line) } }
+            trainee?.after(event)
             if case .sessionSummary = event, let imageFolder, trainee == nil {
                 print("  images of each acquisition: \(imageFolder)")
             }
@@ -224,13 +224,14 @@ final class TraineeSession {
         self.colour = colour
     }
 
-    /// Lines before the renderer's for this event. On an arrival it closes the slice before and
-    /// asks about this one (the question goes out, and the answer is read, right here).
-    func before(_ event: ReplayEvent, images: [Int: [String]]) -> [String] {
+    /// Before the renderer's lines for `event`: closes the slice before and, on an arrival, asks
+    /// about this one. It prints itself: the question must go out, and the answer come in, before
+    /// the slice's verdict is shown.
+    func before(_ event: ReplayEvent, images: [Int: [String]]) {
         switch event {
         case .sliceArrived(let arrived):
-            for line in finishSlice() { print(line) }
-            guard asking else { return [] }
+            closeSlice()
+            guard asking else { return }
             var header = "  ▸ \(arrived.target) arrives"
             if let ti = arrived.inversionTime { header += ", TI \(Int(ti.rounded())) ms" }
             if let minutes = arrived.minutesSinceInjection { header += ", \(String(format: "%.1f", minutes)) min after injection" }
@@ -238,44 +239,43 @@ final class TraineeSession {
             print(header)
             for file in images[arrived.slice] ?? [] { print("    image: \(file)") }
             if let choice = askUntilUnderstood() { current = (arrived.slice, choice) }
-            return []
         case .sessionSummary:
-            return finishSlice()
+            closeSlice()
         default:
-            return []
+            break
         }
     }
 
-    /// Lines after the renderer's: the trainee's choice under the expert's, the score at the end.
-    func after(_ event: ReplayEvent) -> [String] {
+    /// After the renderer's lines: the trainee's choice under the expert's, the score at the end.
+    func after(_ event: ReplayEvent) {
         switch event {
         case .recommendation(let recommendation):
             protocolActions.append(recommendation.action)
-            return []
         case .expertAction(let action):
             expert = action
-            guard let current, current.slice == action.slice else { return [] }
-            let mark = current.choice.matches(action) ? paint("✓", "32") : paint("✗", "33")
-            return ["            you: \(current.choice) \(mark)"]
+            guard let current, current.slice == action.slice else { return }
+            print("            you: \(current.choice) " + (current.choice.matches(action) ? paint("✓", "32") : paint("✗", "33")))
         case .sessionSummary:
-            defer { score = TraineeScore() }
-            return [""] + score.lines
+            print("")
+            score.lines.forEach { print($0) }
+            score = TraineeScore()
         default:
-            return []
+            break
         }
     }
 
     /// Scores the slice just shown; an action the expert did not take is pointed out.
-    private func finishSlice() -> [String] {
+    private func closeSlice() {
         defer {
             current = nil
             expert = nil
             protocolActions = []
         }
-        guard let current else { return [] }
+        guard let current else { return }
         score.record(current.choice, expert: expert, protocolActions: protocolActions)
-        guard expert == nil, current.choice != .nothing else { return [] }
-        return ["            you: \(current.choice) " + paint("✗ the expert did nothing here", "33")]
+        if expert == nil, current.choice != .nothing {
+            print("            you: \(current.choice) " + paint("✗ the expert did nothing here", "33"))
+        }
     }
 
     private func askUntilUnderstood() -> TraineeChoice? {
