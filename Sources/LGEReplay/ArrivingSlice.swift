@@ -125,9 +125,17 @@ public struct ExpertAdvice: Sendable, Hashable {
     /// Whether a protocol's recommendation is the expert's action: the same action and, for a
     /// TI step, a step the same way (shorter, as in amyloid, is not longer).
     public func isMatched(by recommended: Action) -> Bool {
-        guard recommended.kind == action else { return false }
-        guard let expertStep = inversionTimeDelta else { return true }
-        if case .repeatTI(.delta(let step)) = recommended { return step * expertStep > 0 }
-        return false
+        var step: Double?
+        if case .repeatTI(.delta(let delta)) = recommended { step = delta }
+        return Self.isSameAction(recommended.kind, step: step, as: action, expertStep: inversionTimeDelta)
+    }
+
+    /// The one rule for "the expert's action", for the protocol's recommendations and a trainee's
+    /// answers alike: the same action and, where the expert stepped TI, a step the same way.
+    public static func isSameAction(_ action: String?, step: Double?, as expertAction: String, expertStep: Double?) -> Bool {
+        guard action == expertAction else { return false }
+        guard let expertStep else { return true }
+        guard let step else { return false }
+        return step * expertStep > 0
     }
 }

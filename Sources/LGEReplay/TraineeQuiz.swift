@@ -50,9 +50,8 @@ public enum TraineeChoice: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether this is the expert's action: the same action and, for a TI step, the same way.
     public func matches(_ expert: ExpertActionEvent) -> Bool {
-        guard action == expert.action else { return false }
-        guard let step = expert.deltaMS else { return true }
-        return self == (step > 0 ? .longerInversionTime : .shorterInversionTime)
+        let step: Double? = self == .longerInversionTime ? 1 : self == .shorterInversionTime ? -1 : nil
+        return ExpertAdvice.isSameAction(action, step: step, as: expert.action, expertStep: expert.deltaMS)
     }
 }
 
