@@ -20,6 +20,9 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
     /// Weight of the auxiliary lesion-map loss (``LesionMapNetwork``) against the heads' loss, on slices
     /// that have a lesion mask; 0 trains without the map. Training data without masks never uses it.
     public var lesionMapWeight: Float
+    /// Input pixels per lesion-map cell along each axis: the map reads the last stage at this output
+    /// stride or finer (16: cells of about 22 mm at 1.4 mm pixels; 8: about 11 mm, from shallower features).
+    public var lesionMapStride: Int
     /// Weight of an auxiliary target, the readers' mean VAS / 100, learned by one extra training-only output
     /// on slices whose readers' scores are known (simulator cohorts); 0 trains without it. The low-certainty
     /// label is that score thresholded, so the score tells the network how far from the threshold a slice is.
@@ -35,7 +38,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = .classifierInput,
         augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
         weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, lesionMapWeight: Float = 1,
-        readerScoreWeight: Float = 0, myocardialNullingWeight: Float = 0, seed: UInt64 = 1
+        lesionMapStride: Int = LesionMapNetwork.defaultOutputStride, readerScoreWeight: Float = 0, myocardialNullingWeight: Float = 0, seed: UInt64 = 1
     ) {
         self.network = network
         self.preprocessing = preprocessing
@@ -47,6 +50,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         self.warmupFraction = warmupFraction
         self.labelSmoothing = labelSmoothing
         self.lesionMapWeight = lesionMapWeight
+        self.lesionMapStride = lesionMapStride
         self.readerScoreWeight = readerScoreWeight
         self.myocardialNullingWeight = myocardialNullingWeight
         self.seed = seed
@@ -127,7 +131,9 @@ public struct ClassifierTrainer: Sendable {
             lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing) })
         }
         var mapped = recipe.lesionMapWeight > 0 && lesionMaps.contains { $0 != nil }
-            ? LesionMapTraining(network: network, maps: lesionMaps, inputSize: recipe.preprocessing.outputSize, seed: recipe.seed)
+            ? try LesionMapTraining(
+                network: network, maps: lesionMaps, inputSize: recipe.preprocessing.outputSize,
+                outputStride: recipe.lesionMapStride, seed: recipe.seed)
             : nil
         var optimizer = AdamW(weightDecay: recipe.weightDecay)
         let stepsPerEpoch = max(1, (training.count + recipe.batchSize - 1) / recipe.batchSize)
@@ -271,9 +277,13 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
     case initialNetworkMismatch
     /// The recipe asks for no training (epochs or batch size below 1).
     case nothingToTrain(epochs: Int, batchSize: Int)
+    /// The recipe's lesion-map stride is finer than any stage of the network.
+    case lesionMapStride(Int, available: [Int])
 
     public var description: String {
         switch self {
+        case .lesionMapStride(let stride, let available):
+            "no stage of the network reads a lesion map at an output stride of \(stride) or finer; use one of \(available.map(String.init).joined(separator: ", "))"
         case .nothingToTrain(let epochs, let batchSize):
             "a training run needs at least 1 epoch and a batch of at least 1 slice (found \(epochs) epoch(s), batch size \(batchSize))"
         case .initialNetworkMismatch:

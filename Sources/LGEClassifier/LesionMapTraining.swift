@@ -15,8 +15,11 @@ struct LesionMapTraining {
     private let mapSize: Int
     private let mapLoss: BinaryCrossEntropy
 
-    init(network: Network, maps: [[Float]?], inputSize: Int, seed: UInt64) {
-        model = LesionMapNetwork(network: network, seed: seed)
+    init(network: Network, maps: [[Float]?], inputSize: Int, outputStride: Int, seed: UInt64) throws(TrainingError) {
+        guard let stage = LesionMapNetwork.stage(outputStride: outputStride, in: network.configuration) else {
+            throw .lesionMapStride(outputStride, available: LesionMapNetwork.availableOutputStrides(in: network.configuration))
+        }
+        model = LesionMapNetwork(network: network, stage: stage, seed: seed)
         self.maps = maps
         self.inputSize = inputSize
         mapSize = model.mapSize(inputSize: inputSize)

@@ -41,12 +41,33 @@ public struct LesionMapNetwork: Layer {
     /// septum from lateral wall on a 250 mm field of view (cells of about 22 mm at 1.4 mm pixels), deep
     /// enough to see enhancement against its neighbourhood.
     public static func defaultStage(for configuration: NetworkConfiguration) -> Int {
-        var outputStride = 2, chosen = 0
+        stage(outputStride: defaultOutputStride, in: configuration)!
+    }
+
+    /// The output stride ``defaultStage(for:)`` reads at.
+    public static let defaultOutputStride = 16
+
+    /// The last stage whose output stride (including the stem's 2) is at most `outputStride`, or nil when
+    /// even the first stage is coarser.
+    public static func stage(outputStride: Int, in configuration: NetworkConfiguration) -> Int? {
+        var stride = 2
+        var chosen: Int?
         for (index, stage) in configuration.stages.enumerated() {
-            outputStride *= stage.stride
-            if outputStride <= 16 { chosen = index }
+            stride *= stage.stride
+            if stride <= outputStride { chosen = index }
         }
         return chosen
+    }
+
+    /// The output strides at which `configuration` has a stage to read a map from, finest first.
+    public static func availableOutputStrides(in configuration: NetworkConfiguration) -> [Int] {
+        var stride = 2
+        var strides: [Int] = []
+        for stage in configuration.stages {
+            stride *= stage.stride
+            if strides.last != stride { strides.append(stride) }
+        }
+        return strides
     }
 
     /// Input pixels per map cell along each axis: cell (i, j) is centred on input pixel (stride·i, stride·j).

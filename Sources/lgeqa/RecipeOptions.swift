@@ -1,10 +1,13 @@
 import ArgumentParser
 import LGEClassifier
+import LGENeural
 
 /// Recipe settings that `model train` and `model cross-validate` both take.
 struct RecipeOptions: ParsableArguments {
     @Option(help: "Weight of the auxiliary lesion-map loss on slices with a lesion mask (EMIDEC's, the simulator's); 0 trains without it.")
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
+    @Option(help: "Input pixels per lesion-map cell along each axis (the output stride of the stage it reads: 2, 4, 8, 16 or 32; finer cells read shallower features).")
+    var lesionMapStride: Int = TrainingRecipe().lesionMapStride
     @Option(help: "Weight of the auxiliary reader-score target (the readers' mean VAS, where a cohort has it), learned by a training-only output; 0 trains without it.")
     var readerScoreWeight: Float = TrainingRecipe().readerScoreWeight
     @Option(help: "Weight of the auxiliary myocardial-nulling target (|myocardium| / blood, where a cohort has it), learned by a training-only output; 0 trains without it.")
@@ -15,6 +18,10 @@ struct RecipeOptions: ParsableArguments {
     func validate() throws {
         guard lesionMapWeight >= 0, lesionMapWeight.isFinite else {
             throw ValidationError("--lesion-map-weight must be 0 or more (found \(lesionMapWeight))")
+        }
+        let strides = LesionMapNetwork.availableOutputStrides(in: TrainingRecipe().network)
+        guard strides.contains(lesionMapStride) else {
+            throw ValidationError("--lesion-map-stride must be one of \(strides.map(String.init).joined(separator: ", ")) (found \(lesionMapStride))")
         }
         guard readerScoreWeight >= 0, readerScoreWeight.isFinite else {
             throw ValidationError("--reader-score-weight must be 0 or more (found \(readerScoreWeight))")
@@ -29,6 +36,7 @@ struct RecipeOptions: ParsableArguments {
 
     func apply(to recipe: inout TrainingRecipe) {
         recipe.lesionMapWeight = lesionMapWeight
+        recipe.lesionMapStride = lesionMapStride
         recipe.readerScoreWeight = readerScoreWeight
         recipe.myocardialNullingWeight = myocardialNullingWeight
         recipe.peakLearningRate = learningRate

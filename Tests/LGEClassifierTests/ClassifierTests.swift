@@ -98,6 +98,29 @@ import Testing
         #expect(withoutMap.highestLesionMapProbabilities(train, preprocessing: short.preprocessing).allSatisfy { $0 == nil })
     }
 
+    @Test func theLesionMapStrideChoosesTheStageItReads() throws {
+        let train = toySlices(count: 8, seed: 1).map { slice in
+            var masked = slice
+            masked.lesionMask = PixelImage(rows: 32, columns: 32, values: slice.pixels.values.map { $0 > 500 ? 1 : 0 })
+            return masked
+        }
+        var short = recipe
+        short.epochs = 2
+        let coarse = try #require(try ClassifierTrainer(recipe: short).train(training: train, validation: []).lesionMap)
+        short.lesionMapStride = 2
+        let fine = try #require(try ClassifierTrainer(recipe: short).train(training: train, validation: []).lesionMap)
+        #expect(fine.outputStride == 2 && coarse.outputStride > 2)
+        #expect(fine.mapSize(inputSize: short.preprocessing.outputSize) > coarse.mapSize(inputSize: short.preprocessing.outputSize))
+        // Finer than the stem's own stride: no stage to read, and the error says which strides exist.
+        short.lesionMapStride = 1
+        #expect {
+            try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        } throws: { error in
+            guard case TrainingError.lesionMapStride(1, let available) = error else { return false }
+            return available.first == 2 && "\(error)".contains("use one of 2")
+        }
+    }
+
     @Test func theLesionMapLearnsWhereTheSpotIs() throws {
         let masked = { (slices: [LabeledSlice]) in
             slices.map { slice in

@@ -117,6 +117,12 @@ struct LayerGradientTests {
     func lesionMapStage() throws {
         #expect(LesionMapNetwork.defaultStage(for: .lgeqaSmall) == 4)
         #expect(LesionMapNetwork.defaultStage(for: .tiny) == 2)
+        // Finer maps read shallower stages; a stride no stage reaches has none.
+        #expect(LesionMapNetwork.availableOutputStrides(in: .lgeqaSmall) == [2, 4, 8, 16, 32])
+        #expect(LesionMapNetwork.stage(outputStride: 8, in: .lgeqaSmall) == 2)
+        #expect(LesionMapNetwork.stage(outputStride: 32, in: .lgeqaSmall) == 5)
+        #expect(LesionMapNetwork.stage(outputStride: 1, in: .lgeqaSmall) == nil)
+        #expect(LesionMapNetwork(network: try Network(configuration: .lgeqaSmall, seed: 1), stage: 2, seed: 2).mapSize(inputSize: 176) == 22)
         let mapped = LesionMapNetwork(network: try Network(configuration: .lgeqaSmall, seed: 1), seed: 2)
         #expect(mapped.outputStride == 16 && mapped.mapSize(inputSize: 176) == 11)
         // Reading the map does not change the classifier's logits.
