@@ -28,11 +28,13 @@ public struct LabeledSlice: Sendable {
     public var readerScore: Double?
     /// |myocardium| / blood on the image, from the simulator's truth (nil where unknown).
     public var myocardialNulling: Double?
+    /// What the simulator's virtual readers judged the image by (nil where unknown).
+    public var readerEvidence: ReaderEvidence?
 
     public init(
         id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
         lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil, readerScore: Double? = nil,
-        myocardialNulling: Double? = nil
+        myocardialNulling: Double? = nil, readerEvidence: ReaderEvidence? = nil
     ) {
         precondition(lesionMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
                      "a lesion mask must be on the image's grid")
@@ -48,8 +50,27 @@ public struct LabeledSlice: Sendable {
         self.lesionMask = lesionMask
         self.readerScore = readerScore
         self.myocardialNulling = myocardialNulling
+        self.readerEvidence = readerEvidence
     }
 
     /// The cause names the classifier's heads use.
     public static let causeNames = ["ti_nulling", "ghosting", "motion", "focal_equivocal"]
+}
+
+/// The simulator's truth about an image that its virtual readers scored it by: how conspicuous
+/// genuine enhancement is, how much confounders mimic it, and how large the scar is. Known only for
+/// SYNTHETIC images; nothing here is measured on the pixels.
+public struct ReaderEvidence: Sendable, Hashable {
+    /// Contrast of genuine enhancement against myocardium and blood, noise units (0 without scar).
+    public var conspicuity: Double
+    /// How strongly confounders (unnulled myocardium, ghosts across the wall, blur) mimic enhancement, 0–1.5.
+    public var mimicry: Double
+    /// Scar area in the slice, mm².
+    public var scarArea: Double
+
+    public init(conspicuity: Double, mimicry: Double, scarArea: Double) {
+        self.conspicuity = conspicuity
+        self.mimicry = mimicry
+        self.scarArea = scarArea
+    }
 }

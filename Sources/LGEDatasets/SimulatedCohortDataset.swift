@@ -16,6 +16,8 @@ public enum SimulatedCohortDataset {
         let mask = table.header.firstIndex(of: "lesion_mask")
         let meanVAS = table.header.firstIndex(of: "mean_vas")
         let nullingColumn = table.header.firstIndex(of: "myocardial_nulling")
+        let conspicuityColumn = table.header.firstIndex(of: "conspicuity"), mimicryColumn = table.header.firstIndex(of: "mimicry")
+        let areaColumn = table.header.firstIndex(of: "scar_area_mm2")
         var slices: [LabeledSlice] = []
         var failures: [DatasetError] = []
         for (line, fields) in table.rows {
@@ -43,6 +45,15 @@ public enum SimulatedCohortDataset {
                 }
                 nulling = ratio
             }
+            var evidence: ReaderEvidence?
+            if let conspicuity = conspicuityColumn, let mimicry = mimicryColumn, let area = areaColumn {
+                guard let c = Double(fields[conspicuity]), let m = Double(fields[mimicry]), let a = Double(fields[area]),
+                      [c, m, a].allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                    failures.append(.badTable(path: path, line: line, reason: "conspicuity, mimicry and scar_area_mm2 must be numbers of 0 or more (found '\(fields[conspicuity])', '\(fields[mimicry])', '\(fields[area])')"))
+                    continue
+                }
+                evidence = ReaderEvidence(conspicuity: c, mimicry: m, scarArea: a)
+            }
             let present = Set(fields[causes].split(separator: ";").map(String.init))
             let imagePath = directory.appendingPathComponent(fields[file]).path
             do {
@@ -61,7 +72,7 @@ public enum SimulatedCohortDataset {
                     isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
                     causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
                     source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask,
-                    readerScore: readerScore, myocardialNulling: nulling))
+                    readerScore: readerScore, myocardialNulling: nulling, readerEvidence: evidence))
             } catch let error as DatasetError {
                 failures.append(error)
             } catch let error as DICOMReadError {

@@ -24,16 +24,42 @@ public struct VirtualReader: Sendable, Hashable, Codable {
 
     /// The reader's VAS for an image, drawn with `generator`.
     public func score(_ evidence: ImageEvidence, using generator: inout SeededGenerator) -> Double {
+        let vas = expectedScore(conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry)
+            + noise * generator.gaussian()
+        return min(100, max(0, vas.rounded()))
+    }
+
+    /// The reader's score before their noise, VAS points (not clipped): what they would say on
+    /// average about an image with this evidence.
+    public func expectedScore(conspicuity: Double, scarArea: Double, mimicry: Double) -> Double {
         // Belief in LGE rises with the conspicuity of genuine enhancement on a log scale
         // (readers judge contrast ratios, and small areas count for less); even a clean normal
         // slice keeps a little suspicion. Confounders then pull towards "maybe".
-        let sized = evidence.conspicuity * min(1, evidence.scarArea / 200).squareRoot()
+        let sized = conspicuity * min(1, scarArea / 200).squareRoot()
         let seen = 1 / (1 + exp(-(log(max(sized, 1e-3)) - log(VirtualReader.halfBelief)) / 0.7))
         let genuine = 0.05 + 0.9 * seen
-        let doubt = min(1, evidence.mimicry * susceptibility)
+        let doubt = min(1, mimicry * susceptibility)
         let belief = genuine + (0.5 - genuine) * doubt
-        let vas = 100 * belief + bias + noise * generator.gaussian()
-        return min(100, max(0, vas.rounded()))
+        return 100 * belief + bias
+    }
+
+    /// The probability of each VAS the reader can give (index 0...100) for this evidence: their
+    /// Gaussian noise around ``expectedScore(conspicuity:scarArea:mimicry:)``, rounded and clipped
+    /// as ``score(_:using:)`` does.
+    public func scoreDistribution(conspicuity: Double, scarArea: Double, mimicry: Double) -> [Double] {
+        let mean = expectedScore(conspicuity: conspicuity, scarArea: scarArea, mimicry: mimicry)
+        // P(rounded score ≤ k) = Φ((k + 0.5 − mean) / noise); clipping puts both tails on 0 and 100.
+        func below(_ edge: Double) -> Double {
+            noise > 0 ? 0.5 * erfc(-(edge - mean) / (noise * 2.0.squareRoot())) : (mean < edge ? 1 : 0)
+        }
+        var probabilities = [Double](repeating: 0, count: 101)
+        var previous = 0.0
+        for k in 0...100 {
+            let cumulative = k == 100 ? 1 : below(Double(k) + 0.5)
+            probabilities[k] = cumulative - previous
+            previous = cumulative
+        }
+        return probabilities
     }
 }
 
@@ -52,6 +78,37 @@ public struct ReaderPanel: Sendable, Hashable, Codable {
         VirtualReader(id: "reader1", bias: 3, noise: 10, susceptibility: 0.9),
         VirtualReader(id: "reader2", bias: -3, noise: 12, susceptibility: 0.75),
     ])
+
+    /// The probability that this panel's scores make an image low-certainty under `band`, given the
+    /// image's true evidence: only the readers' own noise is left to chance. On a simulated cohort
+    /// this is the best any classifier of the image could do (the ceiling of its ROC AUC and accuracy),
+    /// since the image holds at most its evidence.
+    public func lowCertaintyProbability(
+        conspicuity: Double, scarArea: Double, mimicry: Double, band: CertaintyBand = .standard
+    ) -> Double {
+        // The readers are independent: walk their joint distribution by the running sum of scores and
+        // whether some reader has been above or below 50 so far (what the band's rule needs).
+        struct State: Hashable { var sum: Int; var above: Bool; var below: Bool }
+        var states: [State: Double] = [State(sum: 0, above: false, below: false): 1]
+        for reader in readers {
+            let distribution = reader.scoreDistribution(conspicuity: conspicuity, scarArea: scarArea, mimicry: mimicry)
+            var next: [State: Double] = [:]
+            for (state, p) in states {
+                for (vas, q) in distribution.enumerated() where q > 0 {
+                    let key = State(sum: state.sum + vas, above: state.above || vas > 50, below: state.below || vas < 50)
+                    next[key, default: 0] += p * q
+                }
+            }
+            states = next
+        }
+        guard !readers.isEmpty else { return 1 }
+        var low = 0.0
+        for (state, p) in states {
+            let mean = Double(state.sum) / Double(readers.count)
+            if (band.lower...band.upper).contains(mean) || (state.above && state.below) { low += p }
+        }
+        return min(1, max(0, low))
+    }
 
     /// Every reader's score for an image; `key` makes the draw independent of scoring order.
     public func scores(for evidence: ImageEvidence, seed: UInt64, key: String) -> [ReaderScore] {

@@ -5,6 +5,7 @@ import LGEDatasets
 import LGEEvaluation
 import LGENeural
 import LGERandom
+import LGESimulator
 
 /// `lgeqa model`: the classifier's model file.
 struct ModelCommand: AsyncParsableCommand {
@@ -195,6 +196,26 @@ struct ModelEvaluate: AsyncParsableCommand {
         var report: ClassificationReport
         /// For the low-certainty head: how it does on each cause of doubt.
         var byCause: [SubgroupSummary]?
+        /// For the low-certainty head on simulated slices: the reader-noise ceiling (``readerNoiseCeiling(_:)``).
+        var ceiling: ClassificationReport?
+    }
+
+    /// Each simulated slice scored by the probability that the virtual readers call it low-certainty
+    /// given its true evidence (``ReaderPanel/lowCertaintyProbability(conspicuity:scarArea:mimicry:band:)``),
+    /// against their actual call. Only the readers' noise is left, and an image holds at most its
+    /// evidence, so no classifier of the image can do better on average: the ceiling for its figures.
+    static func readerNoiseCeiling(_ slices: [LabeledSlice], panel: ReaderPanel = .standard) -> [ScoredCase] {
+        slices.compactMap { slice in
+            guard let evidence = slice.readerEvidence, let low = slice.lowCertainty else { return nil }
+            let p = panel.lowCertaintyProbability(conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry)
+            return ScoredCase(truth: low, probability: p, patient: slice.patient)
+        }
+    }
+
+    private func ceilingReport(_ slices: [LabeledSlice]) -> ClassificationReport? {
+        let cases = Self.readerNoiseCeiling(slices)
+        guard !cases.isEmpty else { return nil }
+        return ClassificationReport(cases: cases, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: 1))
     }
 
     func run() async throws {
@@ -210,7 +231,8 @@ struct ModelEvaluate: AsyncParsableCommand {
                 let threshold = classifier.operatingThreshold(for: head)
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
                     cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1)),
-                    byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil))
+                    byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil,
+                    ceiling: head == .lowCertainty ? ceilingReport(slices) : nil))
             }
         }
         switch format {
@@ -220,6 +242,7 @@ struct ModelEvaluate: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(reports), as: UTF8.self))
         case .table:
             func show(_ e: Estimate?) -> String { e.map { String(format: "%.3f [%.3f-%.3f]", $0.value, $0.lower, $0.upper) } ?? "-" }
+            var showedCeiling = false
             for r in reports {
                 let m = r.report
                 print("\(r.cohort)  \(r.head): \(m.cases) slices, \(m.patients) patients, \(m.positives) positive, threshold \(m.threshold)")
@@ -227,6 +250,10 @@ struct ModelEvaluate: AsyncParsableCommand {
                 print("  balanced accuracy \(show(m.balancedAccuracy))  always-\(m.positives * 2 > m.cases ? "positive" : "negative") accuracy \(m.noInformationRate.map { String(format: "%.3f", $0) } ?? "-")")
                 print("  F1 \(show(m.f1))  ROC AUC \(show(m.rocAUC))  ECE " + String(format: "%.3f", m.calibration.expectedCalibrationError))
                 print("  confusion: TP \(m.confusion.truePositives)  FP \(m.confusion.falsePositives)  TN \(m.confusion.trueNegatives)  FN \(m.confusion.falseNegatives)")
+                if let c = r.ceiling {
+                    showedCeiling = true
+                    print("  reader-noise ceiling*: ROC AUC \(show(c.rocAUC))  accuracy \(show(c.accuracy))  balanced accuracy \(show(c.balancedAccuracy))")
+                }
                 if let groups = r.byCause, !groups.isEmpty {
                     func show(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
                     print("  by cause of doubt (recall: low-certainty slices flagged; mean p: on low/high-certainty slices):")
@@ -236,6 +263,11 @@ struct ModelEvaluate: AsyncParsableCommand {
                 }
             }
             print("\n95% intervals: percentile bootstrap over patients (\(replicates) replicates). Simulated cohorts are SYNTHETIC data.")
+            if showedCeiling {
+                print("* each slice scored by the chance that the virtual readers doubt it given its true evidence (scar conspicuity")
+                print("  and area, mimicry; threshold 0.5): only the readers' own noise is left, so no classifier of the image can")
+                print("  expect better. A model's distance from it is what there is still to learn.")
+            }
         }
     }
 }

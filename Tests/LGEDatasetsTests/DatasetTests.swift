@@ -118,6 +118,9 @@ import Testing
         // And how well each image's myocardium is nulled, which the readers judged from.
         #expect(slices.allSatisfy { ($0.myocardialNulling.map { $0 >= 0 && $0.isFinite }) == true })
         #expect(Set(slices.map(\.myocardialNulling)).count > 1)
+        // And the rest of the readers' evidence: no scar, nothing conspicuous.
+        #expect(slices.allSatisfy { $0.readerEvidence != nil })
+        #expect(slices.filter { $0.lge == false }.allSatisfy { $0.readerEvidence!.conspicuity == 0 && $0.readerEvidence!.scarArea == 0 })
     }
 
     @Test func truthSaysWhatTheReadersJudgedFrom() throws {
@@ -140,7 +143,7 @@ import Testing
         #expect(table.rows.contains { Double($0.fields[conspicuity])! > 0 })
     }
 
-    @Test(arguments: zip(["mean_vas", "myocardial_nulling"], ["140", "-0.2"]))
+    @Test(arguments: zip(["mean_vas", "myocardial_nulling", "conspicuity", "mimicry"], ["140", "-0.2", "-3", "high"]))
     func aBadTruthValueIsReportedWithItsLineAndTheRestLoad(column name: String, value: String) throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -70,6 +70,12 @@ import Testing
         let lowCases = try #require((low["report"] as? [String: Any])?["cases"] as? Int)
         #expect(groups.reduce(0) { $0 + ($1["cases"] as? Int ?? 0) } >= lowCases)
         #expect(groups.contains { $0["group"] as? String == "no cause" })
+        // Beside it, the reader-noise ceiling on the same slices; the other heads have none.
+        let ceiling = try #require(low["ceiling"] as? [String: Any])
+        #expect(ceiling["cases"] as? Int == lowCases)
+        #expect(reports.filter { $0["head"] as? String != "p_low_certainty" }.allSatisfy { $0["ceiling"] == nil })
+        let table = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--replicates", "50"])
+        #expect(table.standardOutput.contains("reader-noise ceiling*: ROC AUC"), "\(table.standardOutput)")
 
         let info = try runLGEQA(["model", "info", model])
         #expect(info.status == 0)

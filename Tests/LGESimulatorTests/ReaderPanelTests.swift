@@ -49,4 +49,35 @@ import Testing
         #expect(!band.isLowCertainty([5, 15]))
         #expect(!band.isLowCertainty([85, 95]))
     }
+
+    @Test("The low-certainty probability given the evidence matches the readers' own draws",
+          arguments: [(0.0, 0.0, 0.0), (15.0, 250.0, 0.0), (0.0, 0.0, 0.45), (30.0, 120.0, 0.6), (45.0, 300.0, 0.0)])
+    func lowCertaintyProbabilityMatchesDraws(conspicuity: Double, area: Double, mimicry: Double) {
+        let e = evidence(conspicuity: conspicuity, area: area, mimicry: mimicry)
+        let exact = ReaderPanel.standard.lowCertaintyProbability(conspicuity: conspicuity, scarArea: area, mimicry: mimicry)
+        let draws = 4000
+        var low = 0
+        for i in 0..<draws where CertaintyBand.standard.isLowCertainty(ReaderPanel.standard.scores(for: e, seed: 11, key: "\(i)").map(\.vas)) {
+            low += 1
+        }
+        let frequency = Double(low) / Double(draws)
+        // Four binomial standard errors at most (0.032 at p = 0.5), and the exact value is a probability.
+        #expect(abs(exact - frequency) <= 4 * (max(exact * (1 - exact), 1e-4) / Double(draws)).squareRoot() + 0.002,
+                "exact \(exact), drawn \(frequency)")
+        #expect((0...1).contains(exact))
+    }
+
+    @Test func eachReadersScoreDistributionSumsToOneAroundTheirExpectedScore() {
+        for reader in ReaderPanel.standard.readers {
+            let distribution = reader.scoreDistribution(conspicuity: 12, scarArea: 150, mimicry: 0.3)
+            #expect(distribution.count == 101 && distribution.allSatisfy { $0 >= 0 })
+            #expect(abs(distribution.reduce(0, +) - 1) < 1e-9)
+            let mean = distribution.enumerated().reduce(0) { $0 + Double($1.offset) * $1.element }
+            #expect(abs(mean - reader.expectedScore(conspicuity: 12, scarArea: 150, mimicry: 0.3)) < 0.5)
+        }
+        // A reader without noise gives their expected score, rounded, every time.
+        let certain = VirtualReader(id: "r", bias: 0, noise: 0, susceptibility: 1)
+        let expected = certain.expectedScore(conspicuity: 12, scarArea: 150, mimicry: 0.3)
+        #expect(certain.scoreDistribution(conspicuity: 12, scarArea: 150, mimicry: 0.3)[Int(expected.rounded())] == 1)
+    }
 }
