@@ -32,6 +32,10 @@ public struct ModelCard: Sendable, Hashable, Codable {
     public var heads: [ClassifierHead]
     /// Temperature per head (logit / T before the sigmoid), fitted on validation data.
     public var temperatures: [Double]
+    /// Offset per head added after the temperature (sigmoid(logit / T + offset)), fitted with the
+    /// temperature by `lgeqa model calibrate` on data at a centre's prevalence; nil (older files, or a
+    /// model calibrated by temperature only) means 0 for every head.
+    public var calibrationOffsets: [Double]?
     /// p_low_certainty at or above which a slice is called low certainty.
     public var lowCertaintyThreshold: Double
     public var trainingData: [DatasetProvenance]
@@ -66,6 +70,13 @@ public struct ModelCard: Sendable, Hashable, Codable {
 }
 
 extension ModelCard {
+    /// Each head's calibration, in head order.
+    public var calibrations: [LogisticCalibration] {
+        temperatures.indices.map { h in
+            LogisticCalibration(temperature: temperatures[h], offset: calibrationOffsets?[h] ?? 0)
+        }
+    }
+
     /// This model's training data as a model fine-tuned from it lists them: each entry marked
     /// as an earlier stage. A fine-tuned network still carries what its starting point
     /// learned, so its card lists these before its own data, and inherits their licences.
@@ -158,6 +169,9 @@ public enum ModelFile {
         }
         guard card.heads.count == card.network.outputs, card.temperatures.count == card.heads.count else {
             throw .mismatch(path: path, reason: "\(card.heads.count) heads and \(card.temperatures.count) temperatures for \(card.network.outputs) outputs")
+        }
+        if let offsets = card.calibrationOffsets, offsets.count != card.heads.count {
+            throw .mismatch(path: path, reason: "\(offsets.count) calibration offsets for \(card.heads.count) heads")
         }
         return (card, network)
     }

@@ -44,8 +44,9 @@ public struct SliceClassifier: Sendable {
 
     /// A classifier from a model; batch norm is folded once here.
     public init(card: ModelCard, network: Network) {
+        let folded = network.isFolded ? network : network.foldedForInference()
         self.card = card
-        self.network = network.isFolded ? network : network.foldedForInference()
+        self.network = folded
     }
 
     /// Loads a model file.
@@ -57,14 +58,7 @@ public struct SliceClassifier: Sendable {
     /// Assesses one image. Signed (PSIR) and magnitude images are normalised differently.
     public func assess(_ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool) throws(AssessmentError) -> SliceAssessment {
         let start = DispatchTime.now().uptimeNanoseconds
-        let prepared: PreprocessedSlice
-        do {
-            prepared = try card.preprocessing.prepare(image, pixelSpacing: pixelSpacing, isSigned: isSigned)
-        } catch {
-            throw .unusableImage(error.description)
-        }
-        let input = Tensor(shape: [1, 1, prepared.size, prepared.size], values: prepared.values)
-        let probabilities = calibratedProbabilities(logits: network.infer(input).values)
+        let probabilities = calibratedProbabilities(logits: try logits(image, pixelSpacing: pixelSpacing, isSigned: isSigned))
         guard probabilities.allSatisfy(\.isFinite) else { throw .unusableImage("the network produced a non-finite output") }
         var byHead: [ClassifierHead: Double] = [:]
         for (head, p) in zip(card.heads, probabilities) { byHead[head] = p }
@@ -77,8 +71,20 @@ public struct SliceClassifier: Sendable {
             milliseconds: elapsed)
     }
 
-    /// sigmoid(logit / T) per head.
+    /// The network's raw output per head, before calibration (what `lgeqa model calibrate` fits to).
+    public func logits(_ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool) throws(AssessmentError) -> [Float] {
+        let prepared: PreprocessedSlice
+        do {
+            prepared = try card.preprocessing.prepare(image, pixelSpacing: pixelSpacing, isSigned: isSigned)
+        } catch {
+            throw .unusableImage(error.description)
+        }
+        let input = Tensor(shape: [1, 1, prepared.size, prepared.size], values: prepared.values)
+        return network.infer(input).values
+    }
+
+    /// sigmoid(logit / T + offset) per head.
     func calibratedProbabilities(logits: [Float]) -> [Double] {
-        zip(logits, card.temperatures).map { logit, temperature in 1 / (1 + exp(-Double(logit) / temperature)) }
+        zip(logits, card.calibrations).map { logit, calibration in calibration.probability(logit: Double(logit)) }
     }
 }

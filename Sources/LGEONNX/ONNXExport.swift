@@ -10,12 +10,12 @@ import SwiftProtobuf
 /// The graph is the inference function `SliceClassifier` runs after preprocessing:
 /// - input `image`: float32 [N, C, H, W], the preprocessed slice (C = 1, H = W = the card's output size);
 /// - output `logits`: float32 [N, heads], the raw logits;
-/// - output `probabilities`: float32 [N, heads], sigmoid(logit / T) with the card's per-head temperature,
-///   which is what `lgeqa classify` reports.
+/// - output `probabilities`: float32 [N, heads], sigmoid(logit / T + offset) with the card's per-head
+///   temperature and calibration offset (when it has offsets), which is what `lgeqa classify` reports.
 ///
 /// BatchNorm is folded into the convolutions (as lgeqa's own inference does); SiLU is `x · Sigmoid(x)`
 /// (opset 17 has no SiLU operator); dropout and stochastic depth are identities at inference and are left
-/// out. Head names, temperatures and the model card's version and licence go into `metadata_props`.
+/// out. Head names, temperatures, calibration offsets and the model card's version and licence go into `metadata_props`.
 public enum ONNXExport {
     /// The ONNX operator set the graph uses.
     public static let opset: Int64 = 17
@@ -50,7 +50,11 @@ public enum ONNXExport {
         let logits = graph.dense(folded.classifier, input: x, name: "classifier", output: logitsName)
         let temperatures = graph.initializer("temperatures", shape: [card.temperatures.count],
                                              values: card.temperatures.map { Float($0) })
-        let scaled = graph.node("Div", [logits, temperatures], name: "calibration")
+        var scaled = graph.node("Div", [logits, temperatures], name: "calibration")
+        if let offsets = card.calibrationOffsets {
+            let offsetValues = graph.initializer("calibration_offsets", shape: [offsets.count], values: offsets.map { Float($0) })
+            scaled = graph.node("Add", [scaled, offsetValues], name: "calibration_offset")
+        }
         graph.node("Sigmoid", [scaled], name: "sigmoid", output: probabilitiesName)
         let heads = folded.configuration.outputs
         graph.addOutput(logitsName, dims: [.symbolic("N"), .fixed(heads)])
@@ -63,7 +67,7 @@ public enum ONNXExport {
         model.domain = "org.lgeqa"
         model.modelVersion = 1
         model.docString = "lgeqa LGE slice classifier. Input: preprocessed slice [N, 1, \(size), \(size)]. "
-            + "Outputs: logits and temperature-calibrated sigmoid probabilities per head (\(card.heads.map(\.rawValue).joined(separator: ", "))). "
+            + "Outputs: logits and calibrated sigmoid probabilities (logit / T + offset) per head (\(card.heads.map(\.rawValue).joined(separator: ", "))). "
             + card.intendedUse
         var operatorSet = Onnx_OperatorSetIdProto()
         operatorSet.domain = ""
@@ -73,6 +77,7 @@ public enum ONNXExport {
         let metadata: [(String, String)] = [
             ("heads", card.heads.map(\.rawValue).joined(separator: ",")),
             ("temperatures", card.temperatures.map { "\($0)" }.joined(separator: ",")),
+            ("calibration_offsets", card.calibrations.map { "\($0.offset)" }.joined(separator: ",")),
             ("low_certainty_threshold", "\(card.lowCertaintyThreshold)"),
             ("model_version", card.modelVersion),
             ("licence", card.licence),

@@ -87,25 +87,38 @@ public struct ReaderPanel: Sendable, Hashable, Codable {
         conspicuity: Double, scarArea: Double, mimicry: Double, band: CertaintyBand = .standard
     ) -> Double {
         // The readers are independent: walk their joint distribution by the running sum of scores and
-        // whether some reader has been above or below 50 so far (what the band's rule needs).
-        struct State: Hashable { var sum: Int; var above: Bool; var below: Bool }
-        var states: [State: Double] = [State(sum: 0, above: false, below: false): 1]
+        // whether some reader has been above or below 50 so far (what the band's rule needs). A flat
+        // array in a fixed order, so that the same evidence always sums to the same probability and
+        // slices with equal evidence stay tied.
+        guard !readers.isEmpty else { return 1 }
+        let sums = 100 * readers.count + 1
+        func index(_ sum: Int, _ above: Bool, _ below: Bool) -> Int { (sum * 2 + (above ? 1 : 0)) * 2 + (below ? 1 : 0) }
+        var states = [Double](repeating: 0, count: sums * 4)
+        states[index(0, false, false)] = 1
         for reader in readers {
             let distribution = reader.scoreDistribution(conspicuity: conspicuity, scarArea: scarArea, mimicry: mimicry)
-            var next: [State: Double] = [:]
-            for (state, p) in states {
-                for (vas, q) in distribution.enumerated() where q > 0 {
-                    let key = State(sum: state.sum + vas, above: state.above || vas > 50, below: state.below || vas < 50)
-                    next[key, default: 0] += p * q
+            var next = [Double](repeating: 0, count: sums * 4)
+            for sum in 0..<sums {
+                for above in [false, true] {
+                    for below in [false, true] {
+                        let p = states[index(sum, above, below)]
+                        guard p > 0 else { continue }
+                        for (vas, q) in distribution.enumerated() where q > 0 && sum + vas < sums {
+                            next[index(sum + vas, above || vas > 50, below || vas < 50)] += p * q
+                        }
+                    }
                 }
             }
             states = next
         }
-        guard !readers.isEmpty else { return 1 }
         var low = 0.0
-        for (state, p) in states {
-            let mean = Double(state.sum) / Double(readers.count)
-            if (band.lower...band.upper).contains(mean) || (state.above && state.below) { low += p }
+        for sum in 0..<sums {
+            let mean = Double(sum) / Double(readers.count)
+            for above in [false, true] {
+                for below in [false, true] where (band.lower...band.upper).contains(mean) || (above && below) {
+                    low += states[index(sum, above, below)]
+                }
+            }
         }
         return min(1, max(0, low))
     }

@@ -11,7 +11,7 @@ struct ModelExportONNX: AsyncParsableCommand {
         discussion: """
             Input `image`: float32 [N, 1, S, S], a slice after lgeqa's preprocessing (S is the model card's \
             output size, 176 for the shipped model). Outputs `logits` (raw, per head) and `probabilities` \
-            (sigmoid(logit / T) with the card's temperatures, what `lgeqa classify` reports), both [N, heads]. \
+            (sigmoid(logit / T + offset) with the card's calibration, what `lgeqa classify` reports), both [N, heads]. \
             BatchNorm is folded into the convolutions. Preprocessing is not part of the graph.
             """
     )

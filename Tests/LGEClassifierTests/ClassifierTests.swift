@@ -249,6 +249,72 @@ import Testing
         #expect(abs(1 / (1 + exp(-10 / t)) - 0.75) < 0.02)
     }
 
+    @Test func plattScalingRemovesThePriorShiftThatClassWeightsLeave() {
+        // True log-odds s on a grid; labels drawn from them; the "trained" logits are 2s + 2.3 (a
+        // temperature of 2 and the log 10 shift that weighting positives tenfold leaves).
+        var logits: [Double] = [], labels: [Bool] = []
+        var state: UInt64 = 7
+        for i in 0..<4000 {
+            let s = -5 + 8 * Double(i) / 4000
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let u = Double(state >> 11) / Double(1 << 53)
+            labels.append(u < 1 / (1 + exp(-s)))
+            logits.append(2 * s + 2.3)
+        }
+        let platt = PlattScaling.fit(logits: logits, labels: labels)
+        #expect(abs(platt.temperature - 2) < 0.3, "\(platt)")
+        #expect(abs(platt.offset + 1.15) < 0.3, "\(platt)")
+        // Temperature alone cannot remove the shift: it predicts more positives than there are.
+        let t = TemperatureScaling.fit(logits: logits, labels: labels)
+        let positives = Double(labels.filter { $0 }.count)
+        let predictedByTemperature = logits.reduce(0) { $0 + 1 / (1 + exp(-$1 / t)) }
+        let predictedByPlatt = logits.reduce(0) { $0 + platt.probability(logit: $1) }
+        #expect(abs(predictedByPlatt - positives) < 0.02 * Double(labels.count))
+        #expect(predictedByTemperature - positives > 0.05 * Double(labels.count))
+    }
+
+    @Test func plattScalingStaysFiniteOnSeparableData() {
+        let logits: [Double] = (0..<200).map { i -> Double in
+            let spread = Double(i % 7)
+            return i % 2 == 0 ? 5 + spread : -5 - spread
+        }
+        let labels = (0..<200).map { $0 % 2 == 0 }
+        let platt = PlattScaling.fit(logits: logits, labels: labels)
+        #expect(PlattScaling.temperatureRange.contains(platt.temperature) && platt.offset.isFinite)
+        // Platt's smoothed targets: the most confident probability stays short of 1.
+        #expect(platt.probability(logit: 5) < 1 && platt.probability(logit: 5) > 0.9)
+    }
+
+    @Test func recalibrationFitsHeadsWithEnoughLabelsAndKeepsTheOthers() throws {
+        let network = try Network(configuration: ClassifierTests.network, seed: 9)
+        let classifier = SliceClassifier(card: tinyCard([1.5, 1, 1, 1, 1, 2]), network: network)
+        let slices = toySlices(count: 60, seed: 4)
+        let (card, reports, unassessed) = classifier.recalibrated(on: slices, minimumPerClass: 15)
+        #expect(unassessed == 0)
+        // p_lge has 30 and 30; p_low_certainty 10 positives of 40 labelled; the causes have no labels.
+        let byHead = Dictionary(uniqueKeysWithValues: reports.map { ($0.head, $0) })
+        #expect(byHead[.lge]?.keptBecause == nil && byHead[.lge]?.positives == 30)
+        #expect(byHead[.lowCertainty]?.keptBecause?.contains("at least 15") == true)
+        #expect(byHead[.tiNulling]?.positives == 0 && byHead[.tiNulling]?.keptBecause != nil)
+        #expect(byHead[.lge]!.logLossAfter <= byHead[.lge]!.logLossBefore)
+        #expect(card.calibrations[1] == classifier.card.calibrations[1])
+        #expect(card.calibrations[5] == LogisticCalibration(temperature: 2, offset: 0))
+        // A monotone map per head: the order of the slices' p_lge does not change.
+        let recalibrated = SliceClassifier(card: card, network: network)
+        let before = try slices.map { try classifier.assess($0.pixels, pixelSpacing: $0.pixelSpacing, isSigned: true).pLGE }
+        let after = try slices.map { try recalibrated.assess($0.pixels, pixelSpacing: $0.pixelSpacing, isSigned: true).pLGE }
+        #expect(before.indices.sorted { before[$0] < before[$1] } == after.indices.sorted { after[$0] < after[$1] })
+        #expect(before != after)
+        // The offsets survive the model file, and a wrong number of them is refused.
+        let data = try ModelFile.encode(card: card, network: network)
+        #expect(try ModelFile.decode(data, path: "m.lgeqa").card.calibrationOffsets == card.calibrationOffsets)
+        var broken = card
+        broken.calibrationOffsets = [0, 1]
+        #expect { try ModelFile.decode(try ModelFile.encode(card: broken, network: network), path: "b.lgeqa") } throws: { error in
+            "\(error)".contains("2 calibration offsets for 6 heads")
+        }
+    }
+
     @Test func modelFileRoundTripsAndRejectsDamage() throws {
         let network = try Network(configuration: ClassifierTests.network, seed: 9)
         let card = tinyCard([1.5, 1, 1, 1, 1, 2])

@@ -33,7 +33,9 @@ import Testing
             temperatures: [1.7, 0.6],
             trainingData: [DatasetProvenance(name: "none", licence: "none", slices: 0, patients: 0, synthetic: true)],
             recipe: "untrained")
-        return (card, network)
+        var calibrated = card
+        calibrated.calibrationOffsets = [0.4, -1.1]
+        return (calibrated, network)
     }
 
     /// Exports, checks and runs in ONNX Runtime; compares both outputs with lgeqa's.
@@ -59,7 +61,7 @@ import Testing
         var worstLogit = 0.0, worstProbability = 0.0
         for (i, logit) in logits.values.enumerated() {
             worstLogit = max(worstLogit, abs(Double(logit) - onnxLogits.values[i]))
-            let p = 1 / (1 + exp(-Double(logit) / card.temperatures[i % heads]))
+            let p = card.calibrations[i % heads].probability(logit: Double(logit))
             worstProbability = max(worstProbability, abs(p - onnxProbabilities.values[i]))
         }
         #expect(worstLogit <= 1e-4, "largest logit difference \(worstLogit)")
