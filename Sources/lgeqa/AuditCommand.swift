@@ -64,9 +64,7 @@ struct AuditEstimateCommand: AsyncParsableCommand {
         let estimate = AuditEstimator(configuration: AuditConfiguration(theta: theta, phi: phi, examsPer: per, draws: draws, seed: seed)).estimate(results)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(estimate), as: UTF8.self))
+            print(try prettyJSON(estimate))
         case .table:
             print(AuditText.describe(estimate))
         }
@@ -144,9 +142,7 @@ struct AuditValidate: AsyncParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            print(try prettyJSON(reports))
         case .table:
             for r in reports {
                 let s = r.scenario

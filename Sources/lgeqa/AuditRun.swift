@@ -229,9 +229,7 @@ struct AuditReport: Encodable {
     func render(_ format: AuditReportFormat) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            return try prettyJSON(self)
         case .table:
             var lines = ["Audit of \(history) under protocol '\(protocolName)' \(protocolVersion), model \(model)"]
             if syntheticSessions { lines.append("SYNTHETIC sessions (the lgeqa simulator's): the figures describe simulated exams, not patients.") }

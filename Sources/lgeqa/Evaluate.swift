@@ -62,9 +62,7 @@ struct Evaluate: AsyncParsableCommand {
         let text: String
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            text = String(decoding: try encoder.encode(reports), as: UTF8.self)
+            text = try prettyJSON(reports)
         case .table:
             text = EvaluationText.table(reports, rule: rule, replicates: replicates)
         case .html:

@@ -42,3 +42,10 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// A report as the JSON every `--format json` prints: pretty, keys sorted, so that output diffs cleanly.
+func prettyJSON<Report: Encodable>(_ report: Report) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(report), as: UTF8.self)
+}

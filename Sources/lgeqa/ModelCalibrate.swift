@@ -62,9 +62,7 @@ struct ModelCalibrate: AsyncParsableCommand {
 
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            print(try prettyJSON(reports))
         case .table:
             print("wrote \(out): model \(updated.modelVersion), recalibrated on \(slices.count - unassessed) slices of \(cohorts.count) cohort(s) (SYNTHETIC)")
             for r in reports {

@@ -29,20 +29,22 @@ struct ModelInfo: AsyncParsableCommand {
     func run() async throws {
         let path = model ?? ModelCommand.defaultModelPath
         let (card, network) = try ModelFile.read(path)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print("model \(path)")
         print("  version \(card.modelVersion), created \(card.created), \(network.parameterCount) parameters")
         print("  heads: \(card.heads.map(\.rawValue).joined(separator: ", "))")
         print("  licence: \(card.licence)")
         print("  intended use: \(card.intendedUse)")
+        let calibration = zip(card.heads, card.calibrations).map { head, c in
+            "\(head.rawValue) " + String(format: "T %.3f", c.temperature) + (c.offset == 0 ? "" : String(format: " %+.3f", c.offset))
+        }
+        print("  calibration (sigmoid(logit / T + offset)): \(calibration.joined(separator: ", "))")
         for data in card.trainingData {
             print("  trained on \(data.name): \(data.slices) slices, \(data.patients) patients\(data.synthetic ? " (SYNTHETIC)" : ""), \(data.licence)")
         }
         for (name, value) in card.evaluation.sorted(by: { $0.key < $1.key }) {
             print("  \(name): " + String(format: "%.3f", value))
         }
-        print(String(decoding: try encoder.encode(card.network), as: UTF8.self))
+        print(try prettyJSON(card.network))
     }
 }
 
@@ -237,9 +239,7 @@ struct ModelEvaluate: AsyncParsableCommand {
         }
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            print(try prettyJSON(reports))
         case .table:
             func show(_ e: Estimate?) -> String { e.map { String(format: "%.3f [%.3f-%.3f]", $0.value, $0.lower, $0.upper) } ?? "-" }
             var showedCeiling = false

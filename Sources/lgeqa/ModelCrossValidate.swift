@@ -157,9 +157,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             lesionMapWithinPatientROCAUC: withinPatientROCAUC(pooledMap)?.auc)
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try prettyJSON(report))
         case .table:
             print("EMIDEC \(folds)-fold patient-level cross-validation, slice-level LGE presence (real images)")
             print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(recipeOptions.lesionMapWeight) at stride \(recipeOptions.lesionMapStride), peak learning rate \(recipeOptions.learningRate)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))

@@ -124,9 +124,7 @@ struct TuneReport: Encodable {
     func render(_ format: AuditReportFormat, svg: String) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            return try prettyJSON(self)
         case .table:
             var lines = ["Tuning '\(protocolName)' on \(exams) exam(s) of \(cohort)\(synthetic ? " (SYNTHETIC)" : ""); θ \(theta)"]
             lines.append("protocol's values: " + zip(keys, baseline).map { "\($0)=\($1.map { String($0) } ?? "unset")" }.joined(separator: ", "))

@@ -81,5 +81,29 @@ import Testing
         #expect(info.status == 0)
         #expect(info.standardOutput.contains("Not a diagnostic device"))
         #expect(info.standardOutput.contains("heads: p_lge, p_low_certainty, ti_nulling, ghosting, motion, focal_equivocal"))
+        #expect(info.standardOutput.contains("calibration (sigmoid(logit / T + offset)): p_lge T"))
+    }
+
+    @Test func calibrateWritesARecalibratedCopyThatListsItsData() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeUntrainedModel(in: directory)
+        let cohort = directory.appendingPathComponent("cohort").path
+        #expect(try runLGEQA(["simulate", "cohort", "--n", "2", "--seed", "4", "--out", cohort]).status == 0)
+        let out = directory.appendingPathComponent("calibrated.lgeqa").path
+        let result = try runLGEQA(["model", "calibrate", "--cohort", cohort, "--model", model, "--out", out,
+                                   "--minimum-per-class", "3", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        #expect(reports.count == 6)
+        // p_lge has both classes on two exams, so it is refitted; a head with too few of a class is kept and says why.
+        let lge = try #require(reports.first { $0["head"] as? String == "p_lge" })
+        #expect(lge["keptBecause"] == nil && (lge["logLossAfter"] as? Double ?? 1) <= (lge["logLossBefore"] as? Double ?? 0))
+        #expect(reports.contains { ($0["keptBecause"] as? String)?.contains("at least 3 of each") == true })
+        let info = try runLGEQA(["model", "info", out])
+        #expect(info.standardOutput.contains("version test-cal"), "\(info.standardOutput)")
+        #expect(info.standardOutput.contains("cohort (calibration only)"))
+        // Without a cohort there is nothing to calibrate on: a usage error.
+        #expect(try runLGEQA(["model", "calibrate", "--model", model, "--out", out]).status == 64)
     }
 }
