@@ -33,7 +33,8 @@ bench: deps venv
 
 ## Train the default model from scratch in two stages (about an hour on 2 cores): pretrain on
 ## simulated cohorts only, then fine-tune on the same cohorts plus EMIDEC. Splits are per source,
-## so stage 2 validates and tests on no patient that stage 1 trained on.
+## so stage 2 validates and tests on no patient that stage 1 trained on. Then recalibrate the
+## low-certainty head on fresh internal-site exams, at that site's prevalence (docs/model.md).
 model: deps
 	$(SWIFT) build -c release --product lgeqa
 	$(RELEASE)/lgeqa simulate cohort --n 160 --site internal --seed 101 --out .model-data/internal
@@ -44,6 +45,9 @@ model: deps
 	$(RELEASE)/lgeqa model train --initial-model .model-data/pretrained-sim.lgeqa \
 		--cohort .model-data/internal --cohort .model-data/enriched --emidec ../shared/data/emidec \
 		--external-cohort .model-data/external --epochs 8 --seed 1 --out models/lgeqa-default.lgeqa
+	$(RELEASE)/lgeqa simulate cohort --n 80 --site internal --seed 305 --out .model-data/calibration
+	$(RELEASE)/lgeqa model calibrate --model models/lgeqa-default.lgeqa --cohort .model-data/calibration \
+		--head p_low_certainty --out models/lgeqa-default.lgeqa
 
 build: deps
 	$(SWIFT) build -c release

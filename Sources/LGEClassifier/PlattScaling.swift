@@ -99,9 +99,10 @@ extension SliceClassifier {
     /// A copy of this model's card with each head recalibrated by ``PlattScaling`` on `slices`, which
     /// should be data the model did not train on, at the prevalence of the centre it will serve. A head
     /// with fewer than `minimumPerClass` labelled slices of either class keeps its calibration: an offset
-    /// fitted to a handful of positives would move every probability on little evidence.
+    /// fitted to a handful of positives would move every probability on little evidence. So does a head
+    /// not in `heads`.
     public func recalibrated(
-        on slices: [LabeledSlice], minimumPerClass: Int = 20
+        on slices: [LabeledSlice], minimumPerClass: Int = 20, heads: Set<ClassifierHead> = Set(ClassifierHead.allCases)
     ) -> (card: ModelCard, heads: [HeadCalibrationReport], unassessed: Int) {
         var logitsByHead = [[Double]](repeating: [], count: card.heads.count)
         var labelsByHead = [[Bool]](repeating: [], count: card.heads.count)
@@ -136,7 +137,9 @@ extension SliceClassifier {
             let before = card.calibrations[h]
             var after = before
             var kept: String?
-            if min(positives, negatives) < minimumPerClass {
+            if !heads.contains(head) {
+                kept = "not among the heads to recalibrate"
+            } else if min(positives, negatives) < minimumPerClass {
                 kept = "\(positives) positive and \(negatives) negative slices; at least \(minimumPerClass) of each are needed"
             } else {
                 after = PlattScaling.fit(logits: logits, labels: labels)

@@ -27,6 +27,8 @@ struct ModelCalibrate: AsyncParsableCommand {
     @Option(help: "Version of the recalibrated model (default: the old version with '-cal').") var modelVersion: String?
     @Option(help: "A head keeps its calibration unless the cohorts hold at least this many labelled slices of each class.")
     var minimumPerClass = 20
+    @Option(name: .customLong("head"), help: "Recalibrate only this head (repeatable; default: every head). The others keep their calibration.")
+    var heads: [ClassifierHead] = []
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
 
     func validate() throws {
@@ -49,12 +51,14 @@ struct ModelCalibrate: AsyncParsableCommand {
         }
         guard !slices.isEmpty else { throw CommandError("no labelled slices in \(cohorts.joined(separator: ", ")): nothing to calibrate on") }
         let classifier = SliceClassifier(card: card, network: network)
-        var (updated, reports, unassessed) = classifier.recalibrated(on: slices, minimumPerClass: minimumPerClass)
+        var (updated, reports, unassessed) = classifier.recalibrated(
+            on: slices, minimumPerClass: minimumPerClass, heads: heads.isEmpty ? Set(ClassifierHead.allCases) : Set(heads))
         if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) got no assessment and are not used") }
         updated.modelVersion = modelVersion ?? card.modelVersion + "-cal"
         updated.created = ISO8601DateFormatter().string(from: Date())
         updated.trainingData += provenance
-        updated.recipe += "; recalibrated by [lgeqa model calibrate --minimum-per-class \(minimumPerClass)] on \(provenance.map(\.name).joined(separator: ", "))"
+        let headOptions = heads.map { " --head \($0.rawValue)" }.joined()
+        updated.recipe += "; recalibrated by [lgeqa model calibrate --minimum-per-class \(minimumPerClass)\(headOptions)] on \(provenance.map(\.name).joined(separator: ", "))"
         // ROC AUCs do not move with a monotone recalibration; accuracies at a threshold do.
         updated.evaluation = updated.evaluation.filter { !$0.key.hasSuffix("_accuracy") }
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -75,3 +79,5 @@ struct ModelCalibrate: AsyncParsableCommand {
         }
     }
 }
+
+extension ClassifierHead: ExpressibleByArgument {}

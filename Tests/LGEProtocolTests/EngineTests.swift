@@ -74,7 +74,8 @@ import Testing
         let motion = engine.evaluate(slice(1, ring: nil, orientation: .twoChamber, causes: [.motion: 0.8]))
         #expect(motion.recommendation?.action == .repeatAcquisition(RepeatOptions(coaching: true)))
         #expect(motion.recommendation?.message == "Blurred borders on 2CH slice 1: coach the breath-hold and repeat")
-        let reminder = engine.evaluate(slice(7, ring: .mid, pLow: 0.2, causes: [.tiNulling: 0.4], minutes: 22))
+        // A readable slice (the default protocol's high-certainty band) with mild TI doubt, late on.
+        let reminder = engine.evaluate(slice(7, ring: .mid, pLow: 0.03, causes: [.tiNulling: 0.4], minutes: 22))
         #expect(reminder.recommendation?.action == .notify)
         #expect(reminder.recommendation?.message == "22 min after injection: raise TI by 10-15 ms every 5 minutes")
         #expect(reminder.recommendation?.costSeconds == 0)
