@@ -109,72 +109,37 @@ struct TestSetEvaluation: Codable {
 
     init(name: String, images: String, scores: String, classifier: SliceClassifier, rule: VASCertaintyRule, bootstrap: PatientBootstrap) throws {
         self.name = name
-        let expert = try ExpertScores(path: scores, rule: rule)
-        expert.problems.forEach { printError("lgeqa: \($0)") }
-        scoreRowsExcluded = expert.problems.count
-        if scoreRowsExcluded > 0 { printError("lgeqa: \(scoreRowsExcluded) score row(s) in \(scores) excluded (listed above)") }
-        let byImage = Dictionary(expert.labels.map { ($0.image, $0) }, uniquingKeysWith: { first, _ in first })
-
-        // PatientID is read only to be hashed into the bootstrap's patient key; it is never printed.
-        let batch = DICOMBatchReader(reader: DICOMReader(options: .init(includePatientIdentity: true))).read(paths: [images])
-        // Files that are not DICOM at all (a cohort's truth.csv, notes) are counted, not errors;
-        // DICOM files that cannot be used are listed.
-        let notDICOM = batch.failures.filter { if case .notDICOM = $0.problem { true } else { false } }.count
-        if notDICOM > 0 { printError("lgeqa: \(notDICOM) non-DICOM file(s) under \(images) ignored") }
-        let failures = batch.failures.filter { if case .notDICOM = $0.problem { false } else { true } }
-        failures.forEach { printError("lgeqa: \($0.path): \($0.problem)") }
-        unreadableFiles = failures.count
-        slicesRead = batch.slices.count
-        let root = URL(fileURLWithPath: images).standardizedFileURL.path
-        var matched: Set<String> = []
+        let scored = try ScoredImages(images: images, scores: scores, rule: rule)
+        scoreRowsExcluded = scored.scoreRowsExcluded
+        unreadableFiles = scored.unreadableFiles
+        slicesRead = scored.slicesRead
+        slicesWithoutScores = scored.slicesWithoutScores
+        scoredImagesWithoutSlices = scored.scoredImagesWithoutSlices
+        synthetic = scored.synthetic
         var low: [ScoredCase] = [], lge: [ScoredCase] = [], labels: [ExpertLabel] = []
-        var withoutScores = 0, unassessed = 0, synthetic = false
-        let progress = ProgressBar(total: batch.slices.count, label: "evaluate \(name)")
-        for slice in batch.slices {
+        var unassessed = 0
+        let progress = ProgressBar(total: scored.items.count, label: "evaluate \(name)")
+        for item in scored.items {
             defer { progress.advance() }
-            let header = slice.header
-            synthetic = synthetic || header.isSynthetic || (header.manufacturer?.contains("lgeqa simulator") ?? false)
-            let path = URL(fileURLWithPath: header.source.path).standardizedFileURL.path
-            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-            let key = expert.imageColumn == "sop_instance_uid" ? header.sopInstanceUID : relative
-            guard let label = byImage[key] ?? byImage[path] else {
-                withoutScores += 1
-                continue
-            }
-            matched.insert(label.image)
-            guard let pixels = slice.pixels,
+            let header = item.slice.header
+            guard let pixels = item.slice.pixels,
                   let verdict = try? classifier.assess(pixels, pixelSpacing: header.geometry?.pixelSpacing, isSigned: ClassificationRecord.isSigned(header, pixels))
             else {
                 unassessed += 1
                 continue
             }
-            labels.append(label)
-            let patient = Self.patientKey(header)
-            low.append(ScoredCase(truth: label.lowCertainty, probability: verdict.pLowCertainty, patient: patient))
-            if !label.lowCertainty { lge.append(ScoredCase(truth: label.lgeLikely, probability: verdict.pLGE, patient: patient)) }
+            labels.append(item.label)
+            low.append(ScoredCase(truth: item.label.lowCertainty, probability: verdict.pLowCertainty, patient: item.patient))
+            if !item.label.lowCertainty { lge.append(ScoredCase(truth: item.label.lgeLikely, probability: verdict.pLGE, patient: item.patient)) }
         }
-        if withoutScores > 0 { printError("lgeqa: \(withoutScores) slice(s) in \(images) have no expert scores and are not counted") }
-        scoredImagesWithoutSlices = byImage.count - matched.count
-        if scoredImagesWithoutSlices > 0 { printError("lgeqa: \(scoredImagesWithoutSlices) scored image(s) in \(scores) have no slice in \(images) and are not counted") }
         if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) in \(images) got no assessment and are not counted") }
-        slicesWithoutScores = withoutScores
         self.unassessed = unassessed
-        self.synthetic = synthetic
         operatingThreshold = classifier.operatingThreshold(for: .lowCertainty)
         lowCertainty = ClassificationReport(cases: low, threshold: operatingThreshold, bootstrap: bootstrap)
         self.lge = lge.isEmpty ? nil : ClassificationReport(cases: lge, threshold: classifier.operatingThreshold(for: .lge), bootstrap: bootstrap)
         interReader = InterReaderAgreement(labels: labels, rule: rule)
         lowCertaintyCases = low
         lgeCases = lge
-    }
-
-    /// The bootstrap's patient: a hash of PatientID, else of StudyInstanceUID (never printed).
-    static func patientKey(_ header: MRSliceHeader) -> String {
-        let id = header.patient?.id.trimmingCharacters(in: .whitespaces) ?? ""
-        let source = id.isEmpty ? "study:" + header.studyInstanceUID : "patient:" + id
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in source.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return String(hash, radix: 16)
     }
 }
 

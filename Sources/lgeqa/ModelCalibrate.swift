@@ -7,7 +7,7 @@ import LGEDatasets
 struct ModelCalibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Recalibrate a model's probabilities (a temperature and an offset per head) on labelled cohorts it did not train on.",
+        abstract: "Recalibrate a model's probabilities (a temperature and an offset per head) on labelled exams it did not train on: simulated cohorts, or a centre's expert-scored images.",
         discussion: """
             Training weights the rarer class of every head up (low-certainty slices up to 10 times), which leaves \
             the probabilities too high at a centre's own prevalence; temperature scaling cannot fix a shift. This \
@@ -16,11 +16,19 @@ struct ModelCalibrate: AsyncParsableCommand {
             Rankings, and so every ROC AUC, are unchanged; accuracy at a threshold, ECE and any protocol threshold \
             on a probability move. The card lists the calibration data and drops the accuracy figures the old \
             calibration gave.
+
+            A centre's own exams can be the calibration data: --images with --scores, in the format `lgeqa evaluate` \
+            reads (one row per reader per image). They teach p_low_certainty (the readers' certainty class) and p_lge \
+            (mean VAS above 50, where the readers were sure); the cause heads have no labels there and keep theirs.
             """
     )
 
     @Option(name: .customLong("cohort"), help: "A folder written by `lgeqa simulate cohort`, not used in training (repeatable).")
-    var cohorts: [String]
+    var cohorts: [String] = []
+    @Option(help: "A folder of a centre's DICOM slices scored by its readers (with --scores).") var images: String?
+    @Option(help: "The readers' scores for --images: sop_instance_uid (or image), reader, vas.") var scores: String?
+    @Option(help: "Lower bound of the low-certainty VAS band for --scores.") var bandLower = 25.0
+    @Option(help: "Upper bound of the low-certainty VAS band for --scores.") var bandUpper = 75.0
 
     @Option(help: "The model to recalibrate (default: the shipped model).") var model: String?
     @Option(help: "Where to write the recalibrated model (may be the same file).") var out: String
@@ -32,7 +40,13 @@ struct ModelCalibrate: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
 
     func validate() throws {
-        guard !cohorts.isEmpty else { throw ValidationError("give at least one --cohort to calibrate on") }
+        guard (images == nil) == (scores == nil) else { throw ValidationError("give --images and --scores together") }
+        guard !cohorts.isEmpty || images != nil else {
+            throw ValidationError("give the exams to calibrate on: --cohort DIR (simulated) and/or --images DIR --scores CSV (scored by readers)")
+        }
+        guard bandLower < bandUpper, (0...100).contains(bandLower), (0...100).contains(bandUpper) else {
+            throw ValidationError("the VAS band must satisfy 0 ≤ --band-lower < --band-upper ≤ 100")
+        }
         guard minimumPerClass >= 1 else { throw ValidationError("--minimum-per-class must be at least 1 (found \(minimumPerClass))") }
     }
 
@@ -49,7 +63,16 @@ struct ModelCalibrate: AsyncParsableCommand {
                 name: "lgeqa simulator cohort \(URL(fileURLWithPath: cohort).lastPathComponent) (calibration only)", licence: "same as lgeqa",
                 slices: loaded.count, patients: Set(loaded.map(\.patient)).count, synthetic: true))
         }
-        guard !slices.isEmpty else { throw CommandError("no labelled slices in \(cohorts.joined(separator: ", ")): nothing to calibrate on") }
+        if let images, let scores {
+            let scored = try ScoredImages(images: images, scores: scores, rule: VASCertaintyRule(lower: bandLower, upper: bandUpper))
+            let labelled = scored.labeledSlices
+            slices += labelled
+            provenance.append(DatasetProvenance(
+                name: "expert-scored images \(URL(fileURLWithPath: images).lastPathComponent) (calibration only)",
+                licence: "the centre's own", slices: labelled.count, patients: Set(labelled.map(\.patient)).count, synthetic: scored.synthetic))
+        }
+        let sources = cohorts + [images].compactMap { $0 }
+        guard !slices.isEmpty else { throw CommandError("no labelled slices in \(sources.joined(separator: ", ")): nothing to calibrate on") }
         let classifier = SliceClassifier(card: card, network: network)
         var (updated, reports, unassessed) = classifier.recalibrated(
             on: slices, minimumPerClass: minimumPerClass, heads: heads.isEmpty ? Set(ClassifierHead.allCases) : Set(heads))
@@ -68,7 +91,8 @@ struct ModelCalibrate: AsyncParsableCommand {
         case .json:
             print(try prettyJSON(reports))
         case .table:
-            print("wrote \(out): model \(updated.modelVersion), recalibrated on \(slices.count - unassessed) slices of \(cohorts.count) cohort(s) (SYNTHETIC)")
+            let synthetic = provenance.allSatisfy(\.synthetic) ? " (SYNTHETIC)" : ""
+            print("wrote \(out): model \(updated.modelVersion), recalibrated on \(slices.count - unassessed) slices from \(sources.joined(separator: ", "))\(synthetic)")
             for r in reports {
                 let name = r.head.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
                 let change = r.keptBecause.map { "kept: \($0)" }

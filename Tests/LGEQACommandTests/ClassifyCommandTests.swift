@@ -103,7 +103,15 @@ import Testing
         let info = try runLGEQA(["model", "info", out])
         #expect(info.standardOutput.contains("version test-cal"), "\(info.standardOutput)")
         #expect(info.standardOutput.contains("cohort (calibration only)"))
-        // Without a cohort there is nothing to calibrate on: a usage error.
+        // A centre's own scored images work too (the cohort's readers.csv is in `lgeqa evaluate`'s format).
+        let fromScores = directory.appendingPathComponent("from-scores.lgeqa").path
+        let scored = try runLGEQA(["model", "calibrate", "--images", cohort, "--scores", cohort + "/readers.csv", "--model", model,
+                                   "--out", fromScores, "--minimum-per-class", "3"])
+        #expect(scored.status == 0, "\(scored.standardError)")
+        #expect(scored.standardOutput.contains("p_low_certainty"))
+        #expect(try runLGEQA(["model", "info", fromScores]).standardOutput.contains("expert-scored images cohort (calibration only)"))
+        // Without exams there is nothing to calibrate on, and scores need their images: usage errors.
         #expect(try runLGEQA(["model", "calibrate", "--model", model, "--out", out]).status == 64)
+        #expect(try runLGEQA(["model", "calibrate", "--images", cohort, "--model", model, "--out", out]).status == 64)
     }
 }
