@@ -28,19 +28,25 @@ extension SliceClassifier {
     /// slice with several causes counts in each of their groups. Only slices labelled with both
     /// reader certainty and causes take part (simulated cohorts; EMIDEC has neither).
     public func lowCertaintyByCause(_ slices: [LabeledSlice]) -> [SubgroupSummary] {
+        Self.lowCertaintyByCause(slices, threshold: operatingThreshold(for: .lowCertainty)) { slice in
+            try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned).pLowCertainty
+        }
+    }
+
+    /// Any low-certainty score (`score` returns nil for a slice it cannot score) by cause of doubt,
+    /// grouped as ``lowCertaintyByCause(_:)`` groups the classifier's.
+    public static func lowCertaintyByCause(
+        _ slices: [LabeledSlice], threshold: Double, score: (LabeledSlice) -> Double?
+    ) -> [SubgroupSummary] {
         var groups: [String: [ScoredCase]] = [:]
         for slice in slices {
-            guard let truth = slice.lowCertainty, let causes = slice.causes,
-                let verdict = try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned)
-            else { continue }
-            let scored = ScoredCase(truth: truth, probability: verdict.pLowCertainty, patient: slice.patient)
+            guard let truth = slice.lowCertainty, let causes = slice.causes, let probability = score(slice) else { continue }
+            let scored = ScoredCase(truth: truth, probability: probability, patient: slice.patient)
             let present = ClassifierHead.causes.map(\.rawValue).filter { causes[$0] == true }
             for group in present.isEmpty ? ["no cause"] : present { groups[group, default: []].append(scored) }
         }
         let order = ["no cause"] + ClassifierHead.causes.map(\.rawValue)
-        return order.compactMap { group in
-            groups[group].map { SubgroupSummary(group: group, cases: $0, threshold: operatingThreshold(for: .lowCertainty)) }
-        }
+        return order.compactMap { group in groups[group].map { SubgroupSummary(group: group, cases: $0, threshold: threshold) } }
     }
 
     /// The probability at which a head's answer counts as "yes".

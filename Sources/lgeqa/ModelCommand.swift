@@ -200,6 +200,8 @@ struct ModelEvaluate: AsyncParsableCommand {
         var byCause: [SubgroupSummary]?
         /// For the low-certainty head on simulated slices: the reader-noise ceiling (``readerNoiseCeiling(_:)``).
         var ceiling: ClassificationReport?
+        /// The ceiling by cause of doubt, in the order of `byCause`.
+        var ceilingByCause: [SubgroupSummary]?
     }
 
     /// Each simulated slice scored by the probability that the virtual readers call it low-certainty
@@ -208,9 +210,15 @@ struct ModelEvaluate: AsyncParsableCommand {
     /// evidence, so no classifier of the image can do better on average: the ceiling for its figures.
     static func readerNoiseCeiling(_ slices: [LabeledSlice], panel: ReaderPanel = .standard) -> [ScoredCase] {
         slices.compactMap { slice in
-            guard let evidence = slice.readerEvidence, let low = slice.lowCertainty else { return nil }
-            let p = panel.lowCertaintyProbability(conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry)
+            guard let low = slice.lowCertainty, let p = ceilingProbability(slice, panel: panel) else { return nil }
             return ScoredCase(truth: low, probability: p, patient: slice.patient)
+        }
+    }
+
+    /// The chance that `panel` calls the slice low-certainty given its true evidence (nil without it).
+    static func ceilingProbability(_ slice: LabeledSlice, panel: ReaderPanel = .standard) -> Double? {
+        slice.readerEvidence.map { evidence in
+            panel.lowCertaintyProbability(conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry)
         }
     }
 
@@ -234,7 +242,9 @@ struct ModelEvaluate: AsyncParsableCommand {
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
                     cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1)),
                     byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil,
-                    ceiling: head == .lowCertainty ? ceilingReport(slices) : nil))
+                    ceiling: head == .lowCertainty ? ceilingReport(slices) : nil,
+                    ceilingByCause: head == .lowCertainty
+                        ? SliceClassifier.lowCertaintyByCause(slices, threshold: 0.5) { Self.ceilingProbability($0) } : nil))
             }
         }
         switch format {
@@ -257,8 +267,10 @@ struct ModelEvaluate: AsyncParsableCommand {
                 if let groups = r.byCause, !groups.isEmpty {
                     func show(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "-" }
                     print("  by cause of doubt (recall: low-certainty slices flagged; mean p: on low/high-certainty slices):")
+                    let ceilings = Dictionary((r.ceilingByCause ?? []).map { ($0.group, $0) }, uniquingKeysWith: { first, _ in first })
                     for g in groups {
-                        print("    " + g.group.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(g.cases) slices, \(g.positives) low, recall \(show(g.recall)), false-positive rate \(show(g.falsePositiveRate)), mean p \(show(g.meanProbabilityOfPositives))/\(show(g.meanProbabilityOfNegatives))")
+                        let ceiling = ceilings[g.group].map { "  (ceiling*: recall \(show($0.recall)), false-positive rate \(show($0.falsePositiveRate)))" } ?? ""
+                        print("    " + g.group.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(g.cases) slices, \(g.positives) low, recall \(show(g.recall)), false-positive rate \(show(g.falsePositiveRate)), mean p \(show(g.meanProbabilityOfPositives))/\(show(g.meanProbabilityOfNegatives))" + ceiling)
                     }
                 }
             }

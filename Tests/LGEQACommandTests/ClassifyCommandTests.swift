@@ -73,6 +73,9 @@ import Testing
         // Beside it, the reader-noise ceiling on the same slices; the other heads have none.
         let ceiling = try #require(low["ceiling"] as? [String: Any])
         #expect(ceiling["cases"] as? Int == lowCases)
+        let ceilingGroups = try #require(low["ceilingByCause"] as? [[String: Any]])
+        #expect(ceilingGroups.map { $0["group"] as? String } == groups.map { $0["group"] as? String })
+        #expect(ceilingGroups.map { $0["cases"] as? Int } == groups.map { $0["cases"] as? Int })
         #expect(reports.filter { $0["head"] as? String != "p_low_certainty" }.allSatisfy { $0["ceiling"] == nil })
         let table = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--replicates", "50"])
         #expect(table.standardOutput.contains("reader-noise ceiling*: ROC AUC"), "\(table.standardOutput)")
