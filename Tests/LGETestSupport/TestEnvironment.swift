@@ -16,10 +16,35 @@ public enum TestEnvironment {
         fatalError("cannot find Package.swift above \(#filePath)")
     }()
 
-    /// `../shared` beside the checkout, or `$LGEQA_SHARED`.
-    public static var sharedData: URL {
+    /// `$LGEQA_SHARED`, else `../shared` beside the checkout, else `../shared` beside the local
+    /// checkout this one was cloned from (`git clone . /tmp/x` keeps finding the data).
+    public static let sharedData: URL = {
         if let override = ProcessInfo.processInfo.environment["LGEQA_SHARED"] { return URL(fileURLWithPath: override) }
-        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        let beside = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        if FileManager.default.fileExists(atPath: beside.path) { return beside }
+        if let origin = localOrigin() {
+            let besideOrigin = origin.deletingLastPathComponent().appendingPathComponent("shared")
+            if FileManager.default.fileExists(atPath: besideOrigin.path) { return besideOrigin }
+        }
+        return beside
+    }()
+
+    /// The `origin` remote when it is a folder on this machine.
+    private static func localOrigin() -> URL? {
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        git.arguments = ["git", "-C", repositoryRoot.path, "config", "--get", "remote.origin.url"]
+        let output = Pipe()
+        git.standardOutput = output
+        git.standardError = FileHandle.nullDevice
+        guard (try? git.run()) != nil else { return nil }
+        git.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard git.terminationStatus == 0, !text.isEmpty else { return nil }
+        let path = text.hasPrefix("file://") ? String(text.dropFirst("file://".count)) : text
+        guard path.hasPrefix("/") else { return nil }
+        return URL(fileURLWithPath: path).standardizedFileURL
     }
 
     public static var dicomSamples: URL { sharedData.appendingPathComponent("data/dicom-samples") }
