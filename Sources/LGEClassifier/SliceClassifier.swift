@@ -44,9 +44,8 @@ public struct SliceClassifier: Sendable {
 
     /// A classifier from a model; batch norm is folded once here.
     public init(card: ModelCard, network: Network) {
-        let folded = network.isFolded ? network : network.foldedForInference()
         self.card = card
-        self.network = folded
+        self.network = network.isFolded ? network : network.foldedForInference()
     }
 
     /// Loads a model file.
