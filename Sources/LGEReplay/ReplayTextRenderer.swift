@@ -26,7 +26,7 @@ public struct ReplayTextRenderer: Sendable {
                 bold("lgeqa replay") + ": \(e.synthetic ? "SYNTHETIC " : "")\(what)",
                 "  protocol \(e.protocol) \(e.protocolVersion), model \(e.model ?? "none")\(e.follow ? ", recommendations carried out (--follow)" : "")",
                 "",
-                dim("  time      slice              TI  certainty       top cause              recommendation"),
+                dim("  time      slice              TI  certainty        top cause              recommendation"),
             ]
         case .sliceArrived(let e):
             arrived = e
@@ -126,10 +126,11 @@ public struct ReplayTextRenderer: Sendable {
         default: break
         }
         let ti = a.inversionTime.map { pad(String(Int($0.rounded())), 4, right: true) } ?? "   -"
-        var certainty = pad("-", 15), cause = pad("", 22)
+        var certainty = pad("-", 16), cause = pad("", 22)
         if let w = worst {
             let band = w.certainty ?? "?"
-            let text = pad("\(band) \(ReplayFormat.twoDecimals(w.pLowCertainty))", 15)
+            // Three places: the shipped protocols' bands start at 0.054 and 0.082 on the calibrated scale.
+            let text = pad("\(band) \(ReplayFormat.fixed(w.pLowCertainty, places: 3))", 16)
             certainty = band == "low" ? paint(text, .red) : band == "high" ? paint(text, .green) : paint(text, .yellow)
             if let top = w.topCause, let p = w.causes[top] { cause = pad("\(top) \(ReplayFormat.twoDecimals(p))", 22) }
         }
