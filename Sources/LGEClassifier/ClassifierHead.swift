@@ -1,3 +1,5 @@
+import LGEDatasets
+
 /// The network's outputs, in order. Each is an independent sigmoid probability.
 public enum ClassifierHead: String, Sendable, Hashable, Codable, CaseIterable {
     /// Genuine LGE present in the slice.
@@ -12,4 +14,15 @@ public enum ClassifierHead: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Causes of doubt, as `LabeledSlice.causes` names them.
     public static let causes: [ClassifierHead] = [.tiNulling, .ghosting, .motion, .focalEquivocal]
+}
+
+extension LabeledSlice {
+    /// The label `head` learns from and is scored against, where the slice has it.
+    func label(for head: ClassifierHead) -> Bool? {
+        switch head {
+        case .lge: lge
+        case .lowCertainty: lowCertainty
+        default: causes?[head.rawValue]
+        }
+    }
 }

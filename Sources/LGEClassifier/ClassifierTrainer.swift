@@ -242,13 +242,7 @@ public struct ClassifierTrainer: Sendable {
                 }
             }
             for (h, head) in heads.enumerated() {
-                let label: Bool?
-                switch head {
-                case .lge: label = slice.lge
-                case .lowCertainty: label = slice.lowCertainty
-                default: label = slice.causes?[head.rawValue]
-                }
-                if let label {
+                if let label = slice.label(for: head) {
                     t[h] = label ? 1 : 0
                     m[h] = 1
                 }

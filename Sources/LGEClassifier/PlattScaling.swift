@@ -87,15 +87,6 @@ public struct HeadCalibrationReport: Sendable, Hashable, Codable {
 }
 
 extension SliceClassifier {
-    /// The label each head learns from, where the slice has it.
-    static func label(_ slice: LabeledSlice, head: ClassifierHead) -> Bool? {
-        switch head {
-        case .lge: slice.lge
-        case .lowCertainty: slice.lowCertainty
-        default: slice.causes?[head.rawValue]
-        }
-    }
-
     /// A copy of this model's card with each head recalibrated by ``PlattScaling`` on `slices`, which
     /// should be data the model did not train on, at the prevalence of the centre it will serve. A head
     /// with fewer than `minimumPerClass` labelled slices of either class keeps its calibration: an offset
@@ -114,7 +105,7 @@ extension SliceClassifier {
                 continue
             }
             for (h, head) in card.heads.enumerated() {
-                guard let label = Self.label(slice, head: head) else { continue }
+                guard let label = slice.label(for: head) else { continue }
                 logitsByHead[h].append(Double(logits[h]))
                 labelsByHead[h].append(label)
             }

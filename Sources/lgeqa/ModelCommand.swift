@@ -208,9 +208,10 @@ struct ModelEvaluate: AsyncParsableCommand {
     /// given its true evidence (``ReaderPanel/lowCertaintyProbability(conspicuity:scarArea:mimicry:band:)``),
     /// against their actual call. Only the readers' noise is left, and an image holds at most its
     /// evidence, so no classifier of the image can do better on average: the ceiling for its figures.
-    static func readerNoiseCeiling(_ slices: [LabeledSlice], panel: ReaderPanel = .standard) -> [ScoredCase] {
-        slices.compactMap { slice in
-            guard let low = slice.lowCertainty, let p = ceilingProbability(slice, panel: panel) else { return nil }
+    /// `ceilings` holds ``ceilingProbability(_:panel:)`` for each slice, in order.
+    static func readerNoiseCeiling(_ slices: [LabeledSlice], ceilings: [Double?]) -> [ScoredCase] {
+        zip(slices, ceilings).compactMap { slice, p in
+            guard let low = slice.lowCertainty, let p else { return nil }
             return ScoredCase(truth: low, probability: p, patient: slice.patient)
         }
     }
@@ -222,8 +223,8 @@ struct ModelEvaluate: AsyncParsableCommand {
         }
     }
 
-    private func ceilingReport(_ slices: [LabeledSlice]) -> ClassificationReport? {
-        let cases = Self.readerNoiseCeiling(slices)
+    private func ceilingReport(_ slices: [LabeledSlice], ceilings: [Double?]) -> ClassificationReport? {
+        let cases = Self.readerNoiseCeiling(slices, ceilings: ceilings)
         guard !cases.isEmpty else { return nil }
         return ClassificationReport(cases: cases, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: 1))
     }
@@ -236,15 +237,18 @@ struct ModelEvaluate: AsyncParsableCommand {
             failures.forEach { printError("lgeqa: \($0)") }
             let (cases, unassessed) = classifier.scoredCases(slices)
             if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) in \(cohort) got no assessment and are not counted") }
+            // Once per slice: the overall ceiling and the one by cause share it.
+            let ceilings = slices.map { Self.ceilingProbability($0) }
+            let ceilingByID = Dictionary(zip(slices.map(\.id), ceilings), uniquingKeysWith: { first, _ in first })
             for head in ClassifierHead.allCases {
                 guard let headCases = cases[head], !headCases.isEmpty else { continue }
                 let threshold = classifier.operatingThreshold(for: head)
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
                     cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1)),
                     byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil,
-                    ceiling: head == .lowCertainty ? ceilingReport(slices) : nil,
+                    ceiling: head == .lowCertainty ? ceilingReport(slices, ceilings: ceilings) : nil,
                     ceilingByCause: head == .lowCertainty
-                        ? SliceClassifier.lowCertaintyByCause(slices, threshold: 0.5) { Self.ceilingProbability($0) } : nil))
+                        ? SliceClassifier.lowCertaintyByCause(slices, threshold: 0.5) { ceilingByID[$0.id] ?? nil } : nil))
             }
         }
         switch format {
