@@ -21,16 +21,27 @@ public enum ArtifactMix: String, Sendable, Hashable, Codable, CaseIterable {
     case enriched
 }
 
+/// Which way a cohort's exams are phase encoded (ghosts and motion ringing spread along it).
+public enum CohortPhaseEncoding: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The site's convention: along rows at the internal site, along columns at the external one.
+    case site
+    /// Each exam along rows or columns with equal chance, as where technologists choose per
+    /// patient: a training set that shows ghosts both ways on upright anatomy.
+    case mixed
+}
+
 /// Draws random exams for a site, reproducibly from a seed: anatomy, scar, plan and artifacts.
 public struct CohortGenerator: Sendable {
     public var site: CohortSite
     public var seed: UInt64
     public var mix: ArtifactMix
+    public var phaseEncoding: CohortPhaseEncoding
 
-    public init(site: CohortSite, seed: UInt64, mix: ArtifactMix = .natural) {
+    public init(site: CohortSite, seed: UInt64, mix: ArtifactMix = .natural, phaseEncoding: CohortPhaseEncoding = .site) {
         self.site = site
         self.seed = seed
         self.mix = mix
+        self.phaseEncoding = phaseEncoding
     }
 
     /// Fraction of exams with any scar.
@@ -72,6 +83,11 @@ public struct CohortGenerator: Sendable {
             plan.bloodSNR = random.uniform(28...42)
             plan.vendorStyle = random.uniform(0...1) < 0.5 ? .ge : .philips
             plan.phaseEncodeDirection = .column
+        }
+        if phaseEncoding == .mixed {
+            // Its own stream, so every other draw, and so the exam, is the same as with the site's convention.
+            var coin = SeededGenerator(seed: seed, stream: "cohort/\(site.rawValue)/\(index)/phase-encode")
+            plan.phaseEncodeDirection = coin.uniform(0...1) < 0.5 ? .row : .column
         }
         plan.shortAxisSlices = Int(random.uniform(8...12.99))
         plan.startMinute = random.uniform(8...16)

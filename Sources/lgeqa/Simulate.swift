@@ -75,6 +75,9 @@ struct SimulateCohort: AsyncParsableCommand {
     @Option(help: "natural (the site's own artifact rates) or enriched (every cause of doubt and focal scar several times as often: a training set, never an evaluation set).")
     var artifacts: ArtifactMix = .natural
 
+    @Option(help: "site (the site's convention: rows internal, columns external) or mixed (each exam either way: a training set that shows ghosts along both axes).")
+    var phaseEncode: CohortPhaseEncoding = .site
+
     @Option(help: "Output folder.")
     var out: String
 
@@ -102,10 +105,10 @@ struct SimulateCohort: AsyncParsableCommand {
         _ = global.bootstrapLogging("lgeqa.simulate")
         let progress = ProgressLine(total: count, label: "exams")
         let reduction = slices == nil && matrix == nil && !noLongAxis ? nil : PlanReduction(maximumShortAxisSlices: slices, matrix: matrix, dropLongAxis: noLongAxis)
-        let summary = try CohortWriter(generator: CohortGenerator(site: site, seed: seed, mix: artifacts), history: history ? CohortHistoryModel() : nil, reduction: reduction)
+        let summary = try CohortWriter(generator: CohortGenerator(site: site, seed: seed, mix: artifacts, phaseEncoding: phaseEncode), history: history ? CohortHistoryModel() : nil, reduction: reduction)
             .write(0..<count, to: URL(fileURLWithPath: out)) { _ in progress.advance() }
         progress.finish()
-        print("SYNTHETIC \(site.rawValue)-site\(artifacts == .enriched ? ", artifact-enriched" : "") cohort: \(summary.exams) exams, \(summary.images) images, \(summary.withLGE) with LGE, \(summary.lowCertainty) low-certainty")
+        print("SYNTHETIC \(site.rawValue)-site\(artifacts == .enriched ? ", artifact-enriched" : "")\(phaseEncode == .mixed ? ", mixed phase-encode" : "") cohort: \(summary.exams) exams, \(summary.images) images, \(summary.withLGE) with LGE, \(summary.lowCertainty) low-certainty")
         print(String(format: "  virtual readers' high/low-certainty agreement: %.3f (the paper's experts: 0.86)", summary.readerAgreement))
         if history {
             print("  written to \(out)/sessions (truth.csv, readers.csv, one folder per exam) and \(out)/outcomes.csv")
@@ -118,3 +121,4 @@ struct SimulateCohort: AsyncParsableCommand {
 
 extension CohortSite: ExpressibleByArgument {}
 extension ArtifactMix: ExpressibleByArgument {}
+extension CohortPhaseEncoding: ExpressibleByArgument {}

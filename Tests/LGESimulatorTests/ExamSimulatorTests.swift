@@ -177,4 +177,21 @@ import Testing
         }
         #expect(focal(enriched) > focal(natural))
     }
+
+    @Test func mixedPhaseEncodingChangesOnlyTheDirection() {
+        for site in CohortSite.allCases {
+            let own = (0..<200).map { CohortGenerator(site: site, seed: 11, mix: .enriched).exam($0) }
+            let mixed = (0..<200).map { CohortGenerator(site: site, seed: 11, mix: .enriched, phaseEncoding: .mixed).exam($0) }
+            #expect(Set(own.map(\.plan.phaseEncodeDirection)) == [site == .internal ? .row : .column])
+            // Both ways, in roughly equal shares (200 fair coins: 70 to 130 is ±4.2 standard deviations).
+            let alongColumns = mixed.filter { $0.plan.phaseEncodeDirection == .column }.count
+            #expect((70...130).contains(alongColumns), "\(alongColumns) of 200 along columns")
+            // Everything else is drawn exactly as with the site's convention.
+            for (a, b) in zip(own, mixed) {
+                var b = b
+                b.plan.phaseEncodeDirection = a.plan.phaseEncodeDirection
+                #expect(a == b)
+            }
+        }
+    }
 }
