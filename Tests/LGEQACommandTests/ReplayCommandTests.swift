@@ -162,9 +162,9 @@ struct ReplayedSession {
     /// replayed and checked: their failures are recorded as known issues, and a listed scenario
     /// that starts to pass fails the test, so the list cannot go stale.
     static let knownMisses: [String: String] = [
-        "focal-equivocal": "the 4 mm spot reads as certain (p_low_certainty about 0.07 on SA 6), so no focal rule can fire",
-        "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty about 0.15 on SA 5)",
-        "ti-drift-late": "the late-TI reminder on SA 1 and TI prompts on SA 3, SA 6 and SA 8 spend the 4-prompt budget before SA 11",
+        "focal-equivocal": "as rendered, the 5 mm spot grazes SA 6 (6 mm² of scar against bright blood): the virtual readers do not see it (VAS 0-22) and neither does the model (p_low_certainty about 0.01), so no focal rule fires",
+        "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty about 0.03 on SA 5) where the virtual readers are unsure",
+        "ti-drift-late": "the model calls SA 3 and SA 6 low certainty (TI), which the virtual readers read with confidence; with the late-TI reminder on SA 1 those prompts spend the 4-prompt budget before SA 11",
     ]
 
     @Test func theDefaultProtocolPromptsWhatTheExpertWouldAndFollowingItHelps() throws {
