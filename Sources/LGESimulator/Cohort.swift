@@ -25,7 +25,7 @@ public enum ArtifactMix: String, Sendable, Hashable, Codable, CaseIterable {
 public enum CohortPhaseEncoding: String, Sendable, Hashable, Codable, CaseIterable {
     /// The site's convention: along rows at the internal site, along columns at the external one.
     case site
-    /// Each exam along rows or columns with equal chance, as where technologists choose per
+    /// Each exam along rows or columns with equal chance, as where technologists choose it per
     /// patient: a training set that shows ghosts both ways on upright anatomy.
     case mixed
 }
