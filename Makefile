@@ -35,7 +35,10 @@ bench: deps venv
 ## simulated cohorts only, then fine-tune on the same cohorts plus EMIDEC. Splits are per source,
 ## so stage 2 validates and tests on no patient that stage 1 trained on. Then recalibrate the
 ## low-certainty head on fresh internal-site exams, at that site's prevalence (docs/model.md).
+## EMIDEC is read in stage 2, after stage 1's half hour: look for it before starting.
+EMIDEC ?= ../shared/data/emidec
 model: deps
+	@test -f $(EMIDEC)/manifest.csv || { echo "make model: no EMIDEC at $(EMIDEC) (expected $(EMIDEC)/manifest.csv); run 'make model EMIDEC=DIR'"; exit 1; }
 	$(SWIFT) build -c release --product lgeqa
 	$(RELEASE)/lgeqa simulate cohort --n 160 --site internal --seed 101 --out .model-data/internal
 	$(RELEASE)/lgeqa simulate cohort --n 80 --site internal --seed 103 --artifacts enriched --out .model-data/enriched
@@ -43,7 +46,7 @@ model: deps
 	$(RELEASE)/lgeqa model train --cohort .model-data/internal --cohort .model-data/enriched \
 		--external-cohort .model-data/external --epochs 14 --seed 1 --out .model-data/pretrained-sim.lgeqa
 	$(RELEASE)/lgeqa model train --initial-model .model-data/pretrained-sim.lgeqa \
-		--cohort .model-data/internal --cohort .model-data/enriched --emidec ../shared/data/emidec \
+		--cohort .model-data/internal --cohort .model-data/enriched --emidec $(EMIDEC) \
 		--external-cohort .model-data/external --epochs 8 --seed 1 --out models/lgeqa-default.lgeqa
 	$(RELEASE)/lgeqa simulate cohort --n 80 --site internal --seed 305 --out .model-data/calibration
 	$(RELEASE)/lgeqa model calibrate --model models/lgeqa-default.lgeqa --cohort .model-data/calibration \
