@@ -131,6 +131,7 @@ let package = Package(
                 "LGEEvaluation",
                 "LGEAudit",
                 "LGENeural",
+                "LGEPreprocessing",
                 "LGEONNX",
                 "LGEQualityMetrics",
                 "LGERandom",

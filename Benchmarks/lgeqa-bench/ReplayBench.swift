@@ -62,7 +62,7 @@ struct ReplayBench: ParsableCommand {
         let classification = try time {
             for slice in slices {
                 for image in slice.images {
-                    _ = try classifier.assess(image.pixels!, pixelSpacing: image.pixelSpacing, isSigned: image.reconstruction == .psir)
+                    _ = try classifier.assess(image.pixels!, pixelSpacing: image.pixelSpacing, isSigned: image.reconstruction == .psir, phaseEncode: slice.phaseEncodeDirection)
                 }
             }
         }

@@ -128,7 +128,7 @@ public struct ClassifierTrainer: Sendable {
         if !auxiliary.isEmpty { network = try network.withExtraOutputs(auxiliary.count, seed: recipe.seed) }
         var lesionMaps: [[Float]?] = []
         for slice in training {
-            lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing) })
+            lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing, phaseEncode: slice.phaseEncodeDirection) })
         }
         var mapped = recipe.lesionMapWeight > 0 && lesionMaps.contains { $0 != nil }
             ? try LesionMapTraining(
@@ -210,7 +210,7 @@ public struct ClassifierTrainer: Sendable {
     }
 
     private func prepare(_ slice: LabeledSlice) throws -> PixelImage {
-        let prepared = try recipe.preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned)
+        let prepared = try recipe.preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection)
         return PixelImage(rows: prepared.size, columns: prepared.size, values: prepared.values)
     }
 

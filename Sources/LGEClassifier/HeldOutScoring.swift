@@ -8,7 +8,7 @@ extension SliceClassifier {
         var cases: [ClassifierHead: [ScoredCase]] = [:]
         var unassessed = 0
         for slice in slices {
-            guard let verdict = try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else {
+            guard let verdict = try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection) else {
                 unassessed += 1
                 continue
             }
@@ -29,7 +29,7 @@ extension SliceClassifier {
     /// reader certainty and causes take part (simulated cohorts; EMIDEC has neither).
     public func lowCertaintyByCause(_ slices: [LabeledSlice]) -> [SubgroupSummary] {
         Self.lowCertaintyByCause(slices, threshold: operatingThreshold(for: .lowCertainty)) { slice in
-            try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned).pLowCertainty
+            try? assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection).pLowCertainty
         }
     }
 

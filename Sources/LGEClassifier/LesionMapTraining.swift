@@ -111,7 +111,7 @@ extension ClassifierTrainer.Result {
         guard let lesionMap else { return slices.map { _ in nil } }
         let outputs = lesionMap.network.configuration.outputs, size = preprocessing.outputSize
         return slices.map { slice in
-            guard let prepared = try? preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned) else {
+            guard let prepared = try? preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection) else {
                 return nil
             }
             let output = lesionMap.infer(Tensor(shape: [1, 1, size, size], values: prepared.values))

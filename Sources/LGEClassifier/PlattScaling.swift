@@ -99,7 +99,7 @@ extension SliceClassifier {
         var labelsByHead = [[Bool]](repeating: [], count: card.heads.count)
         var unassessed = 0
         for slice in slices {
-            guard let logits = try? logits(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned),
+            guard let logits = try? logits(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection),
                   logits.allSatisfy(\.isFinite) else {
                 unassessed += 1
                 continue

@@ -55,9 +55,13 @@ public struct SliceClassifier: Sendable {
     }
 
     /// Assesses one image. Signed (PSIR) and magnitude images are normalised differently.
-    public func assess(_ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool) throws(AssessmentError) -> SliceAssessment {
+    /// `phaseEncode` is the header's InPlanePhaseEncodingDirection (nil when unknown): a model trained
+    /// with ``PhaseEncodeAlignment/alongRows`` turns column-encoded images.
+    public func assess(
+        _ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, phaseEncode: PhaseEncodeDirection?
+    ) throws(AssessmentError) -> SliceAssessment {
         let start = DispatchTime.now().uptimeNanoseconds
-        let probabilities = calibratedProbabilities(logits: try logits(image, pixelSpacing: pixelSpacing, isSigned: isSigned))
+        let probabilities = calibratedProbabilities(logits: try logits(image, pixelSpacing: pixelSpacing, isSigned: isSigned, phaseEncode: phaseEncode))
         guard probabilities.allSatisfy(\.isFinite) else { throw .unusableImage("the network produced a non-finite output") }
         var byHead: [ClassifierHead: Double] = [:]
         for (head, p) in zip(card.heads, probabilities) { byHead[head] = p }
@@ -71,10 +75,12 @@ public struct SliceClassifier: Sendable {
     }
 
     /// The network's raw output per head, before calibration (what `lgeqa model calibrate` fits to).
-    public func logits(_ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool) throws(AssessmentError) -> [Float] {
+    public func logits(
+        _ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, phaseEncode: PhaseEncodeDirection?
+    ) throws(AssessmentError) -> [Float] {
         let prepared: PreprocessedSlice
         do {
-            prepared = try card.preprocessing.prepare(image, pixelSpacing: pixelSpacing, isSigned: isSigned)
+            prepared = try card.preprocessing.prepare(image, pixelSpacing: pixelSpacing, isSigned: isSigned, phaseEncode: phaseEncode)
         } catch {
             throw .unusableImage(error.description)
         }

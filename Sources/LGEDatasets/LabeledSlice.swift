@@ -30,11 +30,13 @@ public struct LabeledSlice: Sendable {
     public var myocardialNulling: Double?
     /// What the simulator's virtual readers judged the image by (nil where unknown).
     public var readerEvidence: ReaderEvidence?
+    /// The acquisition's in-plane phase-encode direction, when the header says.
+    public var phaseEncodeDirection: PhaseEncodeDirection?
 
     public init(
         id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
         lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil, readerScore: Double? = nil,
-        myocardialNulling: Double? = nil, readerEvidence: ReaderEvidence? = nil
+        myocardialNulling: Double? = nil, readerEvidence: ReaderEvidence? = nil, phaseEncodeDirection: PhaseEncodeDirection? = nil
     ) {
         precondition(lesionMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
                      "a lesion mask must be on the image's grid")
@@ -51,6 +53,7 @@ public struct LabeledSlice: Sendable {
         self.readerScore = readerScore
         self.myocardialNulling = myocardialNulling
         self.readerEvidence = readerEvidence
+        self.phaseEncodeDirection = phaseEncodeDirection
     }
 
     /// The cause names the classifier's heads use.

@@ -72,7 +72,8 @@ public enum SimulatedCohortDataset {
                     isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
                     causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
                     source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask,
-                    readerScore: readerScore, myocardialNulling: nulling, readerEvidence: evidence))
+                    readerScore: readerScore, myocardialNulling: nulling, readerEvidence: evidence,
+                    phaseEncodeDirection: slice.header.phaseEncodeDirection))
             } catch let error as DatasetError {
                 failures.append(error)
             } catch let error as DICOMReadError {

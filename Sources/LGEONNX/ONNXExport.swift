@@ -82,7 +82,7 @@ public enum ONNXExport {
             ("model_version", card.modelVersion),
             ("licence", card.licence),
             ("intended_use", card.intendedUse),
-            ("preprocessing", "lgeqa SlicePreprocessor: \(size)x\(size) at \(card.preprocessing.targetPixelSpacing) mm"),
+            ("preprocessing", "lgeqa SlicePreprocessor: \(size)x\(size) at \(card.preprocessing.targetPixelSpacing) mm, phase encode \(card.preprocessing.phaseEncodeAlignment.rawValue)"),
         ]
         model.metadataProps = metadata.map { key, value in
             var entry = Onnx_StringStringEntryProto()

@@ -21,6 +21,8 @@ public struct SlicePreprocessor: Sendable, Hashable, Codable {
     /// Output rows and columns.
     public var outputSize: Int
     public var normalization: IntensityNormalization
+    /// Whether column-encoded images are turned so phase encode runs along rows (``PhaseEncodeAlignment``).
+    public var phaseEncodeAlignment: PhaseEncodeAlignment
 
     /// The field of view assumed when a header lacks PixelSpacing: 360 mm over the longer
     /// side, a typical cardiac FOV.
@@ -32,10 +34,27 @@ public struct SlicePreprocessor: Sendable, Hashable, Codable {
     /// surroundings wherever a technologist has placed it in a 300–380 mm cardiac FOV.
     public static let classifierInput = SlicePreprocessor(targetPixelSpacing: 1.4, outputSize: 176)
 
-    public init(targetPixelSpacing: Double = 2.0, outputSize: Int = 128, normalization: IntensityNormalization = .init()) {
+    public init(
+        targetPixelSpacing: Double = 2.0, outputSize: Int = 128, normalization: IntensityNormalization = .init(),
+        phaseEncodeAlignment: PhaseEncodeAlignment = .asAcquired
+    ) {
         self.targetPixelSpacing = targetPixelSpacing
         self.outputSize = outputSize
         self.normalization = normalization
+        self.phaseEncodeAlignment = phaseEncodeAlignment
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case targetPixelSpacing, outputSize, normalization, phaseEncodeAlignment
+    }
+
+    /// Model files written before the alignment existed read as ``PhaseEncodeAlignment/asAcquired``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        targetPixelSpacing = try container.decode(Double.self, forKey: .targetPixelSpacing)
+        outputSize = try container.decode(Int.self, forKey: .outputSize)
+        normalization = try container.decode(IntensityNormalization.self, forKey: .normalization)
+        phaseEncodeAlignment = try container.decodeIfPresent(PhaseEncodeAlignment.self, forKey: .phaseEncodeAlignment) ?? .asAcquired
     }
 
     /// Prepares one slice.
@@ -43,9 +62,13 @@ public struct SlicePreprocessor: Sendable, Hashable, Codable {
     ///   - image: pixel values in physical units (after Rescale Slope/Intercept).
     ///   - pixelSpacing: the header's PixelSpacing; nil assumes ``assumedFieldOfView``.
     ///   - isSigned: true for PSIR (or another real, signed reconstruction).
+    ///   - phaseEncode: the header's InPlanePhaseEncodingDirection, for ``phaseEncodeAlignment``.
     public func prepare(
-        _ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool
+        _ image: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, phaseEncode: PhaseEncodeDirection?
     ) throws(PreprocessingError) -> PreprocessedSlice {
+        let turn = phaseEncodeAlignment.turns(phaseEncode)
+        let image = turn ? image.quarterTurnedClockwise() : image
+        let pixelSpacing = turn ? pixelSpacing?.quarterTurned : pixelSpacing
         guard targetPixelSpacing > 0, targetPixelSpacing.isFinite else {
             throw .invalidConfiguration("target pixel spacing \(targetPixelSpacing) mm must be positive")
         }
@@ -89,9 +112,12 @@ extension SlicePreprocessor {
     }
 
     /// A label map on the source image's grid (a lesion mask, 0…1) brought onto the classifier's grid by
-    /// the same resampling, crop and padding as ``prepare(_:pixelSpacing:isSigned:)`` gives the image, so
-    /// each output value is the fraction of that output pixel the label covers. No intensity step applies.
-    public func prepareLabelMap(_ map: PixelImage, pixelSpacing: PixelSpacing?) throws(PreprocessingError) -> [Float] {
+    /// the same turn, resampling, crop and padding as ``prepare(_:pixelSpacing:isSigned:phaseEncode:)`` gives the
+    /// image, so each output value is the fraction of that output pixel the label covers. No intensity step applies.
+    public func prepareLabelMap(_ map: PixelImage, pixelSpacing: PixelSpacing?, phaseEncode: PhaseEncodeDirection?) throws(PreprocessingError) -> [Float] {
+        let turn = phaseEncodeAlignment.turns(phaseEncode)
+        let map = turn ? map.quarterTurnedClockwise() : map
+        let pixelSpacing = turn ? pixelSpacing?.quarterTurned : pixelSpacing
         guard targetPixelSpacing > 0, targetPixelSpacing.isFinite, outputSize > 0 else {
             throw .invalidConfiguration("target pixel spacing \(targetPixelSpacing) mm and output size \(outputSize) must be positive")
         }

@@ -86,7 +86,7 @@ public struct ReplayEngine: Sendable {
         }
         guard let classifier else { return (nil, missingModelReason, quality) }
         do {
-            let verdict = try classifier.assess(pixels, pixelSpacing: image.pixelSpacing, isSigned: isSigned)
+            let verdict = try classifier.assess(pixels, pixelSpacing: image.pixelSpacing, isSigned: isSigned, phaseEncode: phaseEncode)
             var causes: [Cause: Double] = [:]
             for (name, p) in verdict.causes { if let cause = Cause(rawValue: name) { causes[cause] = p } }
             return (Assessment(pLGE: verdict.pLGE, pLowCertainty: verdict.pLowCertainty, causes: causes), nil, quality)

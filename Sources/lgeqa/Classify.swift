@@ -118,7 +118,7 @@ struct ClassificationRecord: Codable {
         }
         let isSigned = Self.isSigned(header, pixels)
         do {
-            let verdict = try classifier.assess(pixels, pixelSpacing: header.geometry?.pixelSpacing, isSigned: isSigned)
+            let verdict = try classifier.assess(pixels, pixelSpacing: header.geometry?.pixelSpacing, isSigned: isSigned, phaseEncode: header.phaseEncodeDirection)
             pLGE = verdict.pLGE
             pLowCertainty = verdict.pLowCertainty
             certainty = verdict.certainty.rawValue

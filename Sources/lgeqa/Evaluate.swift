@@ -123,7 +123,7 @@ struct TestSetEvaluation: Codable {
             defer { progress.advance() }
             let header = item.slice.header
             guard let pixels = item.slice.pixels,
-                  let verdict = try? classifier.assess(pixels, pixelSpacing: header.geometry?.pixelSpacing, isSigned: ClassificationRecord.isSigned(header, pixels))
+                  let verdict = try? classifier.assess(pixels, pixelSpacing: header.geometry?.pixelSpacing, isSigned: ClassificationRecord.isSigned(header, pixels), phaseEncode: header.phaseEncodeDirection)
             else {
                 unassessed += 1
                 continue

@@ -4,6 +4,7 @@ import LGEClassifier
 import LGEDatasets
 import LGEEvaluation
 import LGENeural
+import LGEPreprocessing
 import LGERandom
 import LGESimulator
 
@@ -32,6 +33,9 @@ struct ModelInfo: AsyncParsableCommand {
         print("model \(path)")
         print("  version \(card.modelVersion), created \(card.created), \(network.parameterCount) parameters")
         print("  heads: \(card.heads.map(\.rawValue).joined(separator: ", "))")
+        let input = card.preprocessing
+        let turn = input.phaseEncodeAlignment == .alongRows ? "column-encoded images turned so phase encode runs along rows" : "images as acquired"
+        print("  input: \(input.outputSize) × \(input.outputSize) pixels of \(input.targetPixelSpacing) mm, \(turn)")
         print("  licence: \(card.licence)")
         print("  intended use: \(card.intendedUse)")
         let calibration = zip(card.heads, card.calibrations).map { head, c in
@@ -77,6 +81,8 @@ struct ModelTrain: AsyncParsableCommand {
     var pixelSpacing: Double?
     @Option(help: "Rows and columns of the network's input (default: 176, or the --initial-model's); with --pixel-spacing it sets the field of view the network sees.")
     var inputSize: Int?
+    @Option(help: "Which way column-encoded images reach the network: as-acquired, or along-rows (turned a quarter turn so ghosts and motion ringing run left–right as at row-encoded centres; train it with column-encoded exams, `simulate cohort --phase-encode mixed`). Default: as-acquired, or the --initial-model's.")
+    var phaseEncodeAlignment: PhaseEncodeAlignment?
     @OptionGroup var recipeOptions: RecipeOptions
 
     @OptionGroup var global: GlobalOptions
@@ -99,6 +105,7 @@ struct ModelTrain: AsyncParsableCommand {
         if let initial { recipe.preprocessing = initial.preprocessing }
         if let pixelSpacing { recipe.preprocessing.targetPixelSpacing = pixelSpacing }
         if let inputSize { recipe.preprocessing.outputSize = inputSize }
+        if let phaseEncodeAlignment { recipe.preprocessing.phaseEncodeAlignment = phaseEncodeAlignment }
         return recipe
     }
 
@@ -186,11 +193,18 @@ struct ModelEvaluate: AsyncParsableCommand {
     )
 
     @Option(name: .customLong("cohort"), help: "A folder written by `lgeqa simulate cohort` (repeatable).")
-    var cohorts: [String]
+    var cohorts: [String] = []
+
+    @Option(help: "An EMIDEC-format folder (manifest.csv, images/, masks/; real images, `p_lge` only). Only patients the model did not learn from say anything: the shipped model learned from ../shared/data/emidec.")
+    var emidec: String?
 
     @Option(help: "Model file (default: the shipped model).") var model: String?
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
     @Option(help: "Bootstrap replicates.") var replicates = 2000
+
+    func validate() throws {
+        guard !cohorts.isEmpty || emidec != nil else { throw ValidationError("give at least one --cohort or an --emidec folder") }
+    }
 
     struct HeadReport: Codable {
         var cohort: String
@@ -232,8 +246,17 @@ struct ModelEvaluate: AsyncParsableCommand {
     func run() async throws {
         let classifier = try SliceClassifier(modelPath: model ?? ModelCommand.defaultModelPath)
         var reports: [HeadReport] = []
-        for cohort in cohorts {
-            let (slices, failures) = try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort))
+        var sources: [(name: String, load: () throws -> (slices: [LabeledSlice], failures: [DatasetError]))] = cohorts.map { cohort in
+            (cohort, { try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort)) })
+        }
+        if let emidec {
+            if classifier.card.trainingData.contains(where: { !$0.synthetic && $0.name.contains("EMIDEC") }) {
+                printError("lgeqa: note: this model learned from EMIDEC; its figures on the patients it trained on are no test (held-out patients are)")
+            }
+            sources.append((emidec, { try EMIDECDataset.load(directory: URL(fileURLWithPath: emidec)) }))
+        }
+        for (cohort, load) in sources {
+            let (slices, failures) = try load()
             failures.forEach { printError("lgeqa: \($0)") }
             let (cases, unassessed) = classifier.scoredCases(slices)
             if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) in \(cohort) got no assessment and are not counted") }
@@ -278,7 +301,7 @@ struct ModelEvaluate: AsyncParsableCommand {
                     }
                 }
             }
-            print("\n95% intervals: percentile bootstrap over patients (\(replicates) replicates). Simulated cohorts are SYNTHETIC data.")
+            print("\n95% intervals: percentile bootstrap over patients (\(replicates) replicates). Simulated cohorts are SYNTHETIC data\(emidec == nil ? "" : "; EMIDEC's are real images").")
             if showedCeiling {
                 print("* each slice scored by the chance that the virtual readers doubt it given its true evidence (scar conspicuity")
                 print("  and area, mimicry; threshold 0.5): only the readers' own noise is left, so no classifier of the image can")
@@ -308,3 +331,5 @@ struct InitialModel {
     /// Whether it learned from EMIDEC (its card lists EMIDEC data).
     var learnedFromEMIDEC: Bool { card.trainingData.contains { !$0.synthetic && $0.name.contains("EMIDEC") } }
 }
+
+extension PhaseEncodeAlignment: ExpressibleByArgument {}

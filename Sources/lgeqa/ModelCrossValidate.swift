@@ -123,7 +123,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             let lgeCases = cases[.lge] ?? []
             if predictions != nil {
                 for slice in test {
-                    let pLGE = (try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned))
+                    let pLGE = (try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection))
                         .map { String(format: "%.4f", $0.pLGE) } ?? ""
                     predictionRows.append("\(index + 1),\(slice.patient),\(slice.id),\(slice.lge.map { $0 ? "1" : "0" } ?? ""),\(pLGE)")
                 }

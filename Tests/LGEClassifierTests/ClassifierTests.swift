@@ -65,7 +65,7 @@ import Testing
         let classifier = SliceClassifier(card: tinyCard(result.temperatures), network: result.network)
         var correct = 0
         for slice in validation {
-            let verdict = try classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true)
+            let verdict = try classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true, phaseEncode: nil)
             if (verdict.pLGE >= 0.5) == slice.lge! { correct += 1 }
             #expect((0...1).contains(verdict.pLowCertainty))
             #expect(verdict.causes.count == 4)
@@ -301,8 +301,8 @@ import Testing
         #expect(card.calibrations[5] == LogisticCalibration(temperature: 2, offset: 0))
         // A monotone map per head: the order of the slices' p_lge does not change.
         let recalibrated = SliceClassifier(card: card, network: network)
-        let before = try slices.map { try classifier.assess($0.pixels, pixelSpacing: $0.pixelSpacing, isSigned: true).pLGE }
-        let after = try slices.map { try recalibrated.assess($0.pixels, pixelSpacing: $0.pixelSpacing, isSigned: true).pLGE }
+        let before = try slices.map { try classifier.assess($0.pixels, pixelSpacing: $0.pixelSpacing, isSigned: true, phaseEncode: nil).pLGE }
+        let after = try slices.map { try recalibrated.assess($0.pixels, pixelSpacing: $0.pixelSpacing, isSigned: true, phaseEncode: nil).pLGE }
         #expect(before.indices.sorted { before[$0] < before[$1] } == after.indices.sorted { after[$0] < after[$1] })
         #expect(before != after)
         // The offsets survive the model file, and a wrong number of them is refused.
@@ -313,6 +313,27 @@ import Testing
         #expect { try ModelFile.decode(try ModelFile.encode(card: broken, network: network), path: "b.lgeqa") } throws: { error in
             "\(error)".contains("2 calibration offsets for 6 heads")
         }
+    }
+
+    @Test func anAlignedModelTurnsColumnEncodedImagesAndNoOthers() throws {
+        let network = try Network(configuration: ClassifierTests.network, seed: 9)
+        var card = tinyCard()
+        card.preprocessing.phaseEncodeAlignment = .alongRows
+        let aligned = SliceClassifier(card: card, network: network)
+        let asAcquired = SliceClassifier(card: tinyCard(), network: network)
+        let slice = toySlices(count: 2, seed: 6)[1]
+        let turned = slice.pixels.quarterTurnedClockwise()
+        let spacing = slice.pixelSpacing?.quarterTurned
+        let columnEncoded = try aligned.logits(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true, phaseEncode: .column)
+        #expect(columnEncoded == (try asAcquired.logits(turned, pixelSpacing: spacing, isSigned: true, phaseEncode: .column)))
+        #expect(columnEncoded != (try asAcquired.logits(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true, phaseEncode: .column)))
+        for direction in [PhaseEncodeDirection.row, nil] {
+            #expect(try aligned.logits(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true, phaseEncode: direction)
+                == asAcquired.logits(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: true, phaseEncode: direction))
+        }
+        // The model file keeps the choice.
+        let data = try ModelFile.encode(card: card, network: network)
+        #expect(try ModelFile.decode(data, path: "m.lgeqa").card.preprocessing.phaseEncodeAlignment == .alongRows)
     }
 
     @Test func modelFileRoundTripsAndRejectsDamage() throws {
@@ -353,7 +374,7 @@ import Testing
         nan[5] = .nan
         for values in [nan, [Float](repeating: 0, count: 32 * 32)] {
             #expect(throws: AssessmentError.self) {
-                try classifier.assess(PixelImage(rows: 32, columns: 32, values: values), pixelSpacing: nil, isSigned: false)
+                try classifier.assess(PixelImage(rows: 32, columns: 32, values: values), pixelSpacing: nil, isSigned: false, phaseEncode: nil)
             }
         }
     }

@@ -108,6 +108,8 @@ import Testing
         #expect(slices.allSatisfy { $0.lge != nil && $0.lowCertainty != nil && $0.causes?.count == 4 })
         #expect(Set(slices.map(\.isSigned)) == [true, false])
         #expect(slices.allSatisfy { $0.pixelSpacing != nil })
+        // The internal site encodes along rows, and the header says so (models may turn by it).
+        #expect(slices.allSatisfy { $0.phaseEncodeDirection == .row })
         // Every image has its lesion mask: empty without LGE, not empty with it.
         #expect(slices.allSatisfy { $0.lesionMask != nil })
         #expect(slices.filter { $0.lge == false }.allSatisfy { $0.lesionMask!.values.allSatisfy { $0 == 0 } })

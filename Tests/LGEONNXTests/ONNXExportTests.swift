@@ -87,7 +87,7 @@ import Testing
         let emidec = TestEnvironment.sharedData.appendingPathComponent("data/emidec")
         let (slices, _) = try EMIDECDataset.load(directory: emidec)
         let slice = try #require(slices.first { $0.lge == true }, "no EMIDEC slice with LGE in \(emidec.path)")
-        let prepared = try card.preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned)
+        let prepared = try card.preprocessing.prepare(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection)
         var generator = SeededGenerator(seed: 4, stream: "random-slice")
         let random = (0..<prepared.values.count).map { _ in generator.nextNormal() }
         let size = card.preprocessing.outputSize

@@ -42,13 +42,13 @@ import Testing
     @Test func theFieldOfViewCentreStaysTheOutputCentre() throws {
         // 256 × 1.4 mm = 358 mm, about 179 output pixels of 2 mm, cropped to 128.
         let spacing = PixelSpacing(betweenRows: 1.4, betweenColumns: 1.4)
-        let centred = try geometryOnly.prepare(dot(rows: 256, columns: 256, at: [(127, 127), (127, 128), (128, 127), (128, 128)]), pixelSpacing: spacing, isSigned: false)
+        let centred = try geometryOnly.prepare(dot(rows: 256, columns: 256, at: [(127, 127), (127, 128), (128, 127), (128, 128)]), pixelSpacing: spacing, isSigned: false, phaseEncode: nil)
         #expect(centred.values.count == 128 * 128)
         let c = centroid(centred.values, size: 128)
         #expect(abs(c.row - 63.5) < 0.05 && abs(c.column - 63.5) < 0.05, "\(c)")
 
         // 40 px right (56 mm) and 20 px up (28 mm): 28 and 14 output pixels.
-        let offset = try geometryOnly.prepare(dot(rows: 256, columns: 256, at: [(107, 167), (107, 168), (108, 167), (108, 168)]), pixelSpacing: spacing, isSigned: false)
+        let offset = try geometryOnly.prepare(dot(rows: 256, columns: 256, at: [(107, 167), (107, 168), (108, 167), (108, 168)]), pixelSpacing: spacing, isSigned: false, phaseEncode: nil)
         let o = centroid(offset.values, size: 128)
         #expect(abs(o.row - (63.5 - 14)) < 0.25 && abs(o.column - (63.5 + 28)) < 0.25, "\(o)")
         // Area resampling keeps the dot's integral (4 px of 1.4² mm² over 2² mm²).
@@ -60,9 +60,9 @@ import Testing
         let spacing = PixelSpacing(betweenRows: 1.4, betweenColumns: 1.4)
         // Ones, with one dark corner pixel (a constant image is refused), far from what is checked.
         let ones = { (n: Int) in PixelImage(rows: n, columns: n, values: [0] + [Float](repeating: 1, count: n * n - 1)) }
-        var large = try geometryOnly.prepare(ones(256), pixelSpacing: spacing, isSigned: false)
+        var large = try geometryOnly.prepare(ones(256), pixelSpacing: spacing, isSigned: false, phaseEncode: nil)
         #expect(large.values.allSatisfy { abs($0 - 1) < 1e-5 }, "358 mm covers the whole 256 mm output")
-        large = try geometryOnly.prepare(ones(128), pixelSpacing: spacing, isSigned: false)
+        large = try geometryOnly.prepare(ones(128), pixelSpacing: spacing, isSigned: false, phaseEncode: nil)
         // 179 mm → 89.6 px of content, centred: columns 19…108, zero beyond.
         let middleRow = Array(large.values[(64 * 128)..<(65 * 128)])
         let covered = middleRow.reduce(0, +)
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func missingSpacingAssumesA360MillimetreField() throws {
-        let prepared = try SlicePreprocessor().prepare(chest(seed: 1), pixelSpacing: nil, isSigned: false)
+        let prepared = try SlicePreprocessor().prepare(chest(seed: 1), pixelSpacing: nil, isSigned: false, phaseEncode: nil)
         #expect(prepared.sourcePixelSpacingWasAssumed)
         #expect(abs(prepared.sourcePixelSpacing.betweenRows - 360.0 / 160) < 1e-12)
     }
@@ -86,8 +86,8 @@ import Testing
         var vendor = image
         vendor.values = image.values.map { $0 * 3 + 100 }
         let spacing = PixelSpacing(betweenRows: 2.2, betweenColumns: 2.2)
-        let a = try SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: false)
-        let b = try SlicePreprocessor().prepare(vendor, pixelSpacing: spacing, isSigned: false)
+        let a = try SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: false, phaseEncode: nil)
+        let b = try SlicePreprocessor().prepare(vendor, pixelSpacing: spacing, isSigned: false, phaseEncode: nil)
         let difference = zip(a.values, b.values).map { abs($0 - $1) }.max()!
         #expect(difference < 0.02, "max |Δ| \(difference)")
         // Tissue lands on a common scale: blood near 1, the body's dark end near 0.
@@ -100,8 +100,8 @@ import Testing
         var vendor = image
         vendor.values = image.values.map { $0 * 3 }
         let spacing = PixelSpacing(betweenRows: 2, betweenColumns: 2)
-        let a = try SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: true)
-        let b = try SlicePreprocessor().prepare(vendor, pixelSpacing: spacing, isSigned: true)
+        let a = try SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: true, phaseEncode: nil)
+        let b = try SlicePreprocessor().prepare(vendor, pixelSpacing: spacing, isSigned: true, phaseEncode: nil)
         #expect(zip(a.values, b.values).map { abs($0 - $1) }.max()! < 0.02)
         #expect(a.intensity.offset == 0 && a.intensity.isSigned)
         // Same grid (2 mm, 160 → 128 cropped by 16 each side): signs follow the input.
@@ -117,12 +117,12 @@ import Testing
     @Test func preparationIsDeterministic() throws {
         let image = chest(seed: 9)
         let spacing = PixelSpacing(betweenRows: 1.7, betweenColumns: 1.9)
-        #expect(try SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: false) == SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: false))
+        #expect(try SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: false, phaseEncode: nil) == SlicePreprocessor().prepare(image, pixelSpacing: spacing, isSigned: false, phaseEncode: nil))
     }
 
     @Test func degenerateInputsAreRefused() {
         func error(_ image: PixelImage, _ preprocessor: SlicePreprocessor = SlicePreprocessor()) -> PreprocessingError? {
-            do { _ = try preprocessor.prepare(image, pixelSpacing: nil, isSigned: false); return nil } catch { return error }
+            do { _ = try preprocessor.prepare(image, pixelSpacing: nil, isSigned: false, phaseEncode: nil); return nil } catch { return error }
         }
         #expect(error(PixelImage(rows: 0, columns: 0, values: [])) == .emptyImage(rows: 0, columns: 0))
         #expect(error(PixelImage(rows: 2, columns: 2, values: [1, .nan, 3, 4])) == .nonFiniteValues(count: 1))

@@ -85,6 +85,46 @@ import Testing
         #expect(info.standardOutput.contains("Not a diagnostic device"))
         #expect(info.standardOutput.contains("heads: p_lge, p_low_certainty, ti_nulling, ghosting, motion, focal_equivocal"))
         #expect(info.standardOutput.contains("calibration (sigmoid(logit / T + offset)): p_lge T"))
+        #expect(info.standardOutput.contains("input: 32 × 32 pixels of 4.0 mm"), "\(info.standardOutput)")
+        #expect(info.standardOutput.contains("images as acquired"))
+    }
+
+    @Test func evaluateScoresEMIDECFormatFoldersForLGEOnly() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeUntrainedModel(in: directory)
+        // Four patients of the shared set, in its own format (manifest, images, masks).
+        let shared = TestEnvironment.sharedData.appendingPathComponent("data/emidec")
+        let subset = directory.appendingPathComponent("emidec")
+        let manifest = try String(contentsOf: shared.appendingPathComponent("manifest.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = try #require(manifest.first).split(separator: ",").map(String.init)
+        let (caseColumn, fileColumn) = (try #require(header.firstIndex(of: "case")), try #require(header.firstIndex(of: "file")))
+        let patients = ["Case_N006", "Case_N014", "Case_P001", "Case_P002"]
+        let rows = manifest.dropFirst().filter { patients.contains(String($0.split(separator: ",")[caseColumn])) }
+        try #require(rows.count >= 8, "expected the slices of \(patients) in \(shared.path)")
+        for folder in ["images", "masks"] {
+            try FileManager.default.createDirectory(at: subset.appendingPathComponent(folder), withIntermediateDirectories: true)
+            for row in rows {
+                let file = String(row.split(separator: ",")[fileColumn])
+                try FileManager.default.copyItem(at: shared.appendingPathComponent(folder).appendingPathComponent(file),
+                                                 to: subset.appendingPathComponent(folder).appendingPathComponent(file))
+            }
+        }
+        try ([manifest[0]] + rows).joined(separator: "\n").write(to: subset.appendingPathComponent("manifest.csv"), atomically: true, encoding: .utf8)
+
+        let result = try runLGEQA(["model", "evaluate", "--emidec", subset.path, "--model", model, "--format", "json", "--replicates", "20"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        // Real images carry LGE labels only: one report, for p_lge, on every slice of the four patients.
+        #expect(reports.compactMap { $0["head"] as? String } == ["p_lge"])
+        let lge = try #require(reports.first?["report"] as? [String: Any])
+        #expect(lge["cases"] as? Int == rows.count && lge["patients"] as? Int == 4)
+        #expect(!result.standardError.contains("learned from EMIDEC"), "an untrained model learned nothing from it")
+        let table = try runLGEQA(["model", "evaluate", "--emidec", subset.path, "--model", model, "--replicates", "20"])
+        #expect(table.standardOutput.contains("EMIDEC's are real images"), "\(table.standardOutput)")
+
+        let nothing = try runLGEQA(["model", "evaluate", "--model", model])
+        #expect(nothing.status == 64 && nothing.standardError.contains("at least one --cohort or an --emidec folder"), "\(nothing.standardError)")
     }
 
     @Test func calibrateWritesARecalibratedCopyThatListsItsData() throws {
