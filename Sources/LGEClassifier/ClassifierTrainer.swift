@@ -23,6 +23,9 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
     /// Input pixels per lesion-map cell along each axis: the map reads the last stage at this output
     /// stride or finer (16: cells of about 22 mm at 1.4 mm pixels; 8: about 11 mm, from shallower features).
     public var lesionMapStride: Int
+    /// Weight of a second map beside the lesion map, the fraction of each cell that is myocardium, on
+    /// slices that have a myocardium mask (EMIDEC's); 0 trains without it. It needs the lesion map.
+    public var myocardiumMapWeight: Float
     /// Weight of an auxiliary target, the readers' mean VAS / 100, learned by one extra training-only output
     /// on slices whose readers' scores are known (simulator cohorts); 0 trains without it. The low-certainty
     /// label is that score thresholded, so the score tells the network how far from the threshold a slice is.
@@ -38,7 +41,8 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         network: NetworkConfiguration = .lgeqaSmall, preprocessing: SlicePreprocessor = .classifierInput,
         augmentation: Augmentation = Augmentation(), epochs: Int = 20, batchSize: Int = 16, peakLearningRate: Float = 2e-3,
         weightDecay: Float = 1e-2, warmupFraction: Double = 0.05, labelSmoothing: Float = 0.05, lesionMapWeight: Float = 1,
-        lesionMapStride: Int = LesionMapNetwork.defaultOutputStride, readerScoreWeight: Float = 0, myocardialNullingWeight: Float = 0, seed: UInt64 = 1
+        lesionMapStride: Int = LesionMapNetwork.defaultOutputStride, myocardiumMapWeight: Float = 0, readerScoreWeight: Float = 0,
+        myocardialNullingWeight: Float = 0, seed: UInt64 = 1
     ) {
         self.network = network
         self.preprocessing = preprocessing
@@ -51,6 +55,7 @@ public struct TrainingRecipe: Sendable, Hashable, Codable {
         self.labelSmoothing = labelSmoothing
         self.lesionMapWeight = lesionMapWeight
         self.lesionMapStride = lesionMapStride
+        self.myocardiumMapWeight = myocardiumMapWeight
         self.readerScoreWeight = readerScoreWeight
         self.myocardialNullingWeight = myocardialNullingWeight
         self.seed = seed
@@ -126,14 +131,17 @@ public struct ClassifierTrainer: Sendable {
         var network = try initialNetwork ?? Network(configuration: recipe.network, seed: recipe.seed)
         guard network.configuration == recipe.network else { throw TrainingError.initialNetworkMismatch }
         if !auxiliary.isEmpty { network = try network.withExtraOutputs(auxiliary.count, seed: recipe.seed) }
-        var lesionMaps: [[Float]?] = []
+        var lesionMaps: [[Float]?] = [], myocardiumMaps: [[Float]?] = []
         for slice in training {
             lesionMaps.append(try slice.lesionMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing, phaseEncode: slice.phaseEncodeDirection) })
+            if recipe.myocardiumMapWeight > 0 {
+                myocardiumMaps.append(try slice.myocardiumMask.map { try recipe.preprocessing.prepareLabelMap($0, pixelSpacing: slice.pixelSpacing, phaseEncode: slice.phaseEncodeDirection) })
+            }
         }
         var mapped = recipe.lesionMapWeight > 0 && lesionMaps.contains { $0 != nil }
             ? try LesionMapTraining(
-                network: network, maps: lesionMaps, inputSize: recipe.preprocessing.outputSize,
-                outputStride: recipe.lesionMapStride, seed: recipe.seed)
+                network: network, maps: lesionMaps, myocardiumMaps: myocardiumMaps, myocardiumWeight: recipe.myocardiumMapWeight,
+                inputSize: recipe.preprocessing.outputSize, outputStride: recipe.lesionMapStride, seed: recipe.seed)
             : nil
         var optimizer = AdamW(weightDecay: recipe.weightDecay)
         let stepsPerEpoch = max(1, (training.count + recipe.batchSize - 1) / recipe.batchSize)

@@ -6,33 +6,51 @@ import LGEPreprocessing
 
 /// The auxiliary lesion-map task while the classifier trains: for slices with a lesion mask, the map
 /// head of a ``LesionMapNetwork`` learns the fraction of each map cell that enhances, through the same
-/// augmentation warp as the image; slices without a mask train the heads only.
+/// augmentation warp as the image; slices without a mask train the heads only. Where myocardium masks
+/// are given too, a second map learns the wall the same way, with its own weight.
 struct LesionMapTraining {
     private(set) var model: LesionMapNetwork
     /// Per training slice, its lesion mask on the classifier's input grid (nil: no mask).
     private let maps: [[Float]?]
+    /// Per training slice, its myocardium mask on the classifier's input grid (nil: no mask); empty
+    /// when no myocardium map is trained.
+    private let myocardiumMaps: [[Float]?]
+    private let myocardiumWeight: Float
     private let inputSize: Int
     private let mapSize: Int
     private let mapLoss: BinaryCrossEntropy
+    private let myocardiumLoss: BinaryCrossEntropy
 
-    init(network: Network, maps: [[Float]?], inputSize: Int, outputStride: Int, seed: UInt64) throws(TrainingError) {
+    init(
+        network: Network, maps: [[Float]?], myocardiumMaps: [[Float]?] = [], myocardiumWeight: Float = 0, inputSize: Int,
+        outputStride: Int, seed: UInt64
+    ) throws(TrainingError) {
         guard let stage = LesionMapNetwork.stage(outputStride: outputStride, in: network.configuration) else {
             throw .lesionMapStride(outputStride, available: LesionMapNetwork.availableOutputStrides(in: network.configuration))
         }
-        model = LesionMapNetwork(network: network, stage: stage, seed: seed)
+        precondition(myocardiumMaps.isEmpty || myocardiumMaps.count == maps.count, "one myocardium mask (or nil) per slice")
+        let withMyocardium = myocardiumWeight > 0 && myocardiumMaps.contains { $0 != nil }
+        model = LesionMapNetwork(network: network, stage: stage, channels: withMyocardium ? 2 : 1, seed: seed)
         self.maps = maps
+        self.myocardiumMaps = withMyocardium ? myocardiumMaps : []
+        self.myocardiumWeight = myocardiumWeight
         self.inputSize = inputSize
         mapSize = model.mapSize(inputSize: inputSize)
-        // Enhancement covers a few percent of the cells: weight positives by the negative/positive
-        // ratio, capped as for the heads, so the map does not settle at "nothing anywhere".
+        mapLoss = Self.balancedLoss(maps, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
+        myocardiumLoss = Self.balancedLoss(self.myocardiumMaps, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
+    }
+
+    /// Enhancement covers a few percent of the cells: weight positives by the negative/positive ratio,
+    /// capped as for the heads, so the map does not settle at "nothing anywhere".
+    private static func balancedLoss(_ maps: [[Float]?], inputSize: Int, mapSize: Int, outputStride: Int) -> BinaryCrossEntropy {
         var positive = 0.0, total = 0.0
         for map in maps.compactMap({ $0 }) {
-            let cells = Self.cellFractions(map, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
+            let cells = cellFractions(map, inputSize: inputSize, mapSize: mapSize, outputStride: outputStride)
             positive += cells.reduce(0) { $0 + Double($1) }
             total += Double(cells.count)
         }
         let weight = positive > 0 ? Float(min(10, max(1, (total - positive) / positive))) : 1
-        mapLoss = BinaryCrossEntropy(positiveWeights: [Float](repeating: weight, count: mapSize * mapSize))
+        return BinaryCrossEntropy(positiveWeights: [Float](repeating: weight, count: mapSize * mapSize))
     }
 
     /// The fraction of each map cell that `map` covers: cell (i, j) is the `outputStride`-wide box of input
@@ -65,36 +83,53 @@ struct LesionMapTraining {
         loss: BinaryCrossEntropy, weight: Float, optimizer: inout AdamW, learningRate: Float
     ) throws(PreprocessingError) -> (heads: Float, map: Float, mappedSlices: Int) {
         let cells = mapSize * mapSize, heads = targets.shape[1], batch = slices.count
+        let channels = model.channels, row = heads + channels * cells
         var mappedSlices = 0
-        var mapTargets = [Float](repeating: 0, count: batch * cells), mapMask = mapTargets
-        for (k, index) in slices.enumerated() {
-            guard let map = maps[index] else { continue }
-            mappedSlices += 1
-            let warped = try warps[k].geometryOnly.apply(to: PixelImage(rows: inputSize, columns: inputSize, values: map))
-            let fractions = Self.cellFractions(warped.values, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
-            for c in 0..<cells {
-                mapTargets[k * cells + c] = fractions[c]
-                mapMask[k * cells + c] = 1
+        // Per channel: each slice's cell fractions and which cells count (a slice without that mask: none).
+        func cellTargets(_ maps: [[Float]?], slices: [Int]) throws(PreprocessingError) -> (targets: [Float], mask: [Float], slices: Int) {
+            var targets = [Float](repeating: 0, count: batch * cells), mask = targets, count = 0
+            for (k, index) in slices.enumerated() {
+                guard let map = maps[index] else { continue }
+                count += 1
+                let warped = try warps[k].geometryOnly.apply(to: PixelImage(rows: inputSize, columns: inputSize, values: map))
+                let fractions = Self.cellFractions(warped.values, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
+                for c in 0..<cells {
+                    targets[k * cells + c] = fractions[c]
+                    mask[k * cells + c] = 1
+                }
             }
+            return (targets, mask, count)
         }
+        let lesion = try cellTargets(maps, slices: slices)
+        mappedSlices = lesion.slices
+        let myocardium = channels == 2 ? try cellTargets(myocardiumMaps, slices: slices) : nil
 
         model.zeroGradients()
         let output = model.forward(images, training: true)
-        precondition(output.shape == [batch, heads + cells], "lesion map is not \(mapSize)×\(mapSize)")
-        var logits = [Float](), mapLogits = [Float]()
+        precondition(output.shape == [batch, row], "lesion map is not \(channels) × \(mapSize)×\(mapSize)")
+        var logits = [Float](), mapLogits = [Float](), myocardiumLogits = [Float]()
         for n in 0..<batch {
-            logits += output.values[(n * (heads + cells))..<(n * (heads + cells) + heads)]
-            mapLogits += output.values[(n * (heads + cells) + heads)..<((n + 1) * (heads + cells))]
+            logits += output.values[(n * row)..<(n * row + heads)]
+            mapLogits += output.values[(n * row + heads)..<(n * row + heads + cells)]
+            if channels == 2 { myocardiumLogits += output.values[(n * row + heads + cells)..<((n + 1) * row)] }
         }
         let (value, gradient) = loss.evaluate(logits: Tensor(shape: [batch, heads], values: logits), targets: targets, mask: mask)
         let (mapValue, mapGradient) = mapLoss.evaluate(
-            logits: Tensor(shape: [batch, cells], values: mapLogits), targets: Tensor(shape: [batch, cells], values: mapTargets),
-            mask: Tensor(shape: [batch, cells], values: mapMask))
+            logits: Tensor(shape: [batch, cells], values: mapLogits), targets: Tensor(shape: [batch, cells], values: lesion.targets),
+            mask: Tensor(shape: [batch, cells], values: lesion.mask))
+        let myocardiumGradient = myocardium.map { myocardium in
+            myocardiumLoss.evaluate(
+                logits: Tensor(shape: [batch, cells], values: myocardiumLogits), targets: Tensor(shape: [batch, cells], values: myocardium.targets),
+                mask: Tensor(shape: [batch, cells], values: myocardium.mask)).gradient
+        }
         var combined = [Float]()
         combined.reserveCapacity(output.count)
         for n in 0..<batch {
             combined += gradient.values[(n * heads)..<((n + 1) * heads)]
             combined += mapGradient.values[(n * cells)..<((n + 1) * cells)].map { $0 * weight }
+            if let myocardiumGradient {
+                combined += myocardiumGradient.values[(n * cells)..<((n + 1) * cells)].map { $0 * myocardiumWeight }
+            }
         }
         _ = model.backward(Tensor(shape: output.shape, values: combined))
         model.clipGradientNorm(1)
@@ -115,7 +150,9 @@ extension ClassifierTrainer.Result {
                 return nil
             }
             let output = lesionMap.infer(Tensor(shape: [1, 1, size, size], values: prepared.values))
-            let highest = output.values[outputs...].max() ?? -.infinity
+            // The lesion channel only: a myocardium channel, when trained, follows it.
+            let cells = (output.count - outputs) / lesionMap.channels
+            let highest = output.values[outputs..<(outputs + cells)].max() ?? -.infinity
             return 1 / (1 + exp(-Double(highest)))
         }
     }

@@ -43,10 +43,11 @@ public enum EMIDECDataset {
                 var pixels = try ImageFiles.readPNG(imagePath)
                 pixels.values = pixels.values.map(signal(greyLevel:))
                 let maskPath = directory.appendingPathComponent("masks").appendingPathComponent(fields[fileColumn]).path
+                let masks = try segmentation(maskPath, matching: pixels, lge: lge == 1)
                 slices.append(LabeledSlice(
                     id: fields[fileColumn], patient: fields[caseColumn], pixels: pixels, pixelSpacing: nil, isSigned: true,
                     lge: lge == 1, lowCertainty: nil, causes: nil, source: "EMIDEC (CC BY-NC-SA 4.0)",
-                    lesionMask: try lesionMask(maskPath, matching: pixels, lge: lge == 1)))
+                    lesionMask: masks?.lesion, myocardiumMask: masks?.myocardium))
             } catch {
                 failures.append(error)
             }
@@ -56,17 +57,21 @@ public enum EMIDECDataset {
 
     /// Mask label of infarct; microvascular obstruction (label 4) lies inside an infarct and counts too.
     public static let infarctLabels: Set<Float> = [3, 4]
+    /// Mask labels of the myocardium: healthy (2) and the infarct and MVO within it.
+    public static let myocardiumLabels: Set<Float> = [2, 3, 4]
 
-    /// The slice's infarct mask, or nil where the set has no mask file (the slice still trains its label).
-    /// A mask that exists but is unreadable, on another grid, or disagrees with the manifest's `lge` is
-    /// an error: training on it would teach the wrong place.
-    static func lesionMask(_ path: String, matching image: PixelImage, lge: Bool) throws(DatasetError) -> PixelImage? {
+    /// The slice's infarct and myocardium masks, or nil where the set has no mask file (the slice still
+    /// trains its label). A mask that exists but is unreadable, on another grid, or disagrees with the
+    /// manifest's `lge` is an error: training on it would teach the wrong place.
+    static func segmentation(_ path: String, matching image: PixelImage, lge: Bool) throws(DatasetError) -> (lesion: PixelImage, myocardium: PixelImage)? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var mask = try ImageFiles.readMask(path, matching: image)
-        mask.values = mask.values.map { infarctLabels.contains($0) ? 1 : 0 }
-        guard mask.values.contains(1) == lge else {
+        let labels = try ImageFiles.readMask(path, matching: image)
+        var lesion = labels, myocardium = labels
+        lesion.values = labels.values.map { infarctLabels.contains($0) ? 1 : 0 }
+        myocardium.values = labels.values.map { myocardiumLabels.contains($0) ? 1 : 0 }
+        guard lesion.values.contains(1) == lge else {
             throw .badMask(path: path, reason: "mask \(lge ? "has no" : "has") infarct pixels but manifest.csv says lge = \(lge ? 1 : 0)")
         }
-        return mask
+        return (lesion, myocardium)
     }
 }

@@ -23,6 +23,9 @@ public struct LabeledSlice: Sendable {
     /// Where the enhancement is, on the grid of `pixels` (1 inside infarct or microvascular obstruction,
     /// 0 elsewhere), when a segmentation exists; trains the classifier's auxiliary lesion map.
     public var lesionMask: PixelImage?
+    /// Where the myocardium is, on the grid of `pixels` (1 in the wall, enhancing or not), when a
+    /// segmentation exists; trains the classifier's auxiliary myocardium map.
+    public var myocardiumMask: PixelImage?
     /// The readers' mean LGE-likelihood score (VAS, 0–100) when the image was scored: the continuous
     /// judgement that `lowCertainty` thresholds.
     public var readerScore: Double?
@@ -36,10 +39,13 @@ public struct LabeledSlice: Sendable {
     public init(
         id: String, patient: String, pixels: PixelImage, pixelSpacing: PixelSpacing?, isSigned: Bool, lge: Bool?,
         lowCertainty: Bool?, causes: [String: Bool]?, source: String, lesionMask: PixelImage? = nil, readerScore: Double? = nil,
-        myocardialNulling: Double? = nil, readerEvidence: ReaderEvidence? = nil, phaseEncodeDirection: PhaseEncodeDirection? = nil
+        myocardialNulling: Double? = nil, readerEvidence: ReaderEvidence? = nil, phaseEncodeDirection: PhaseEncodeDirection? = nil,
+        myocardiumMask: PixelImage? = nil
     ) {
         precondition(lesionMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
                      "a lesion mask must be on the image's grid")
+        precondition(myocardiumMask.map { $0.rows == pixels.rows && $0.columns == pixels.columns } ?? true,
+                     "a myocardium mask must be on the image's grid")
         self.id = id
         self.patient = patient
         self.pixels = pixels
@@ -54,6 +60,7 @@ public struct LabeledSlice: Sendable {
         self.myocardialNulling = myocardialNulling
         self.readerEvidence = readerEvidence
         self.phaseEncodeDirection = phaseEncodeDirection
+        self.myocardiumMask = myocardiumMask
     }
 
     /// The cause names the classifier's heads use.

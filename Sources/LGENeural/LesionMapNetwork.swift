@@ -8,33 +8,43 @@ import LGERandom
 /// itself; a map target where infarct masks exist makes the features point at the myocardium that
 /// enhances. The map head is a training aid only: it is not part of the network that is saved or run.
 ///
-/// `forward` returns `[N, outputs + cells]`: the classifier's logits, then the map's logits row by row,
-/// so a single gradient of the same shape drives both (and finite-difference checks apply unchanged).
+/// With `channels` 2, a second map learns the fraction of each cell that is myocardium (the whole wall,
+/// enhancing or not): the lesion map says where enhancement is, the wall map where to look for it, and an
+/// 8-bit real image gives a few hundred slices little else to find the wall by.
+///
+/// `forward` returns `[N, outputs + channels · cells]`: the classifier's logits, then each map's logits row
+/// by row (lesion first), so a single gradient of the same shape drives all (and finite-difference checks
+/// apply unchanged).
 public struct LesionMapNetwork: Layer {
     public var network: Network
-    /// 1×1 convolution (with bias) from the tapped stage's channels to one map channel.
+    /// 1×1 convolution (with bias) from the tapped stage's channels to the map channels.
     public var mapHead: Conv2D
+    /// Map channels: 1 (lesion) or 2 (lesion, then myocardium).
+    public var channels: Int { mapHead.outputChannels }
     /// The stage whose output the map reads.
     public let stage: Int
     private var mapShape: [Int] = []
 
     /// - Parameters:
     ///   - stage: the stage to read; nil picks ``defaultStage(for:)``.
+    ///   - channels: 1 for the lesion map alone, 2 to add the myocardium map.
     ///   - seed: initialises the map head (the network keeps its weights).
-    public init(network: Network, stage: Int? = nil, seed: UInt64) {
+    public init(network: Network, stage: Int? = nil, channels: Int = 1, seed: UInt64) {
+        precondition((1...2).contains(channels), "a lesion map has 1 or 2 channels")
         let stage = stage ?? Self.defaultStage(for: network.configuration)
         precondition(network.configuration.stages.indices.contains(stage), "no stage \(stage) to read a lesion map from")
         self.network = network
         self.stage = stage
         var generator = SeededGenerator(seed: seed, stream: "lesion-map")
         mapHead = Conv2D(
-            inputChannels: network.configuration.stages[stage].outputChannels, outputChannels: 1, kernelSize: 1,
+            inputChannels: network.configuration.stages[stage].outputChannels, outputChannels: channels, kernelSize: 1,
             bias: true, generator: &generator)
         // He-normal fan-out over one output channel would start the map at logits of ±several; start it
-        // small and at a prior of about 5 % enhancement per cell so early steps do not swamp the classifier.
-        let channels = Float(mapHead.inputChannels)
-        mapHead.weight.values = mapHead.weight.values.map { $0 / (2 * channels).squareRoot() }
-        mapHead.bias!.values = [-3]
+        // small and at a prior of about 5 % enhancement (12 % myocardium) per cell so early steps do not
+        // swamp the classifier.
+        let fanIn = Float(mapHead.inputChannels)
+        mapHead.weight.values = mapHead.weight.values.map { $0 / (2 * fanIn).squareRoot() }
+        mapHead.bias!.values = Array([-3, -2].prefix(channels))
     }
 
     /// The last stage at an output stride of at most 16 (including the stem's 2): fine enough to tell
@@ -91,7 +101,7 @@ public struct LesionMapNetwork: Layer {
         let (logits, tapped) = network.forward(input, training: training, tappingStage: stage)
         let map = mapHead.forward(tapped!, training: training)
         mapShape = map.shape
-        let (batch, outputs, cells) = (logits.shape[0], logits.shape[1], map.shape[2] * map.shape[3])
+        let (batch, outputs, cells) = (logits.shape[0], logits.shape[1], map.shape[1] * map.shape[2] * map.shape[3])
         var values = [Float](repeating: 0, count: batch * (outputs + cells))
         for n in 0..<batch {
             let row = n * (outputs + cells)
@@ -102,9 +112,9 @@ public struct LesionMapNetwork: Layer {
     }
 
     public mutating func backward(_ outputGradient: Tensor) -> Tensor {
-        let (batch, cells) = (mapShape[0], mapShape[2] * mapShape[3])
+        let (batch, cells) = (mapShape[0], mapShape[1] * mapShape[2] * mapShape[3])
         let outputs = network.configuration.outputs
-        precondition(outputGradient.shape == [batch, outputs + cells], "gradient must be [N, outputs + map cells]")
+        precondition(outputGradient.shape == [batch, outputs + cells], "gradient must be [N, outputs + channels · map cells]")
         var logitGradient = Tensor(zeros: [batch, outputs]), mapGradient = Tensor(zeros: mapShape)
         for n in 0..<batch {
             let row = n * (outputs + cells)

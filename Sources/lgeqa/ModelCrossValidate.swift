@@ -63,6 +63,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var initialModel: String?
         var lesionMapWeight: Float
         var lesionMapStride: Int
+        var myocardiumMapWeight: Float
         var learningRate: Float
         /// Pooled out-of-fold ROC AUC over pairs of slices of the same patient (with vs without LGE).
         var withinPatientROCAUC: Double?
@@ -151,7 +152,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
             folds: results,
             pooled: ClassificationReport(cases: pooled, threshold: 0.5, bootstrap: PatientBootstrap(replicates: replicates, seed: seed)),
             epochs: epochs, seed: seed, syntheticTrainingSlices: synthetic.count, initialModel: initial?.card.modelVersion,
-            lesionMapWeight: recipeOptions.lesionMapWeight, lesionMapStride: recipeOptions.lesionMapStride, learningRate: recipeOptions.learningRate,
+            lesionMapWeight: recipeOptions.lesionMapWeight, lesionMapStride: recipeOptions.lesionMapStride,
+            myocardiumMapWeight: recipeOptions.myocardiumMapWeight, learningRate: recipeOptions.learningRate,
             withinPatientROCAUC: withinPatientROCAUC(pooled)?.auc, withinPatientPairs: withinPatientROCAUC(pooled)?.pairs ?? 0,
             patientLevelROCAUC: patientLevelROCAUC(pooled), lesionMapROCAUC: rocAUC(pooledMap),
             lesionMapWithinPatientROCAUC: withinPatientROCAUC(pooledMap)?.auc)
@@ -160,7 +162,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             print(try prettyJSON(report))
         case .table:
             print("EMIDEC \(folds)-fold patient-level cross-validation, slice-level LGE presence (real images)")
-            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(recipeOptions.lesionMapWeight) at stride \(recipeOptions.lesionMapStride), peak learning rate \(recipeOptions.learningRate)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
+            print("  \(epochs) epochs per fold, seed \(seed), lesion-map weight \(recipeOptions.lesionMapWeight) at stride \(recipeOptions.lesionMapStride)\(recipeOptions.myocardiumMapWeight > 0 ? ", myocardium-map weight \(recipeOptions.myocardiumMapWeight)" : ""), peak learning rate \(recipeOptions.learningRate)" + (synthetic.isEmpty ? "" : ", plus \(synthetic.count) SYNTHETIC training slices per fold"))
             if let initial {
                 let sources = initial.card.trainingData.map { $0.synthetic ? "\($0.name) (SYNTHETIC)" : $0.name }.joined(separator: ", ")
                 print("  every fold fine-tuned from model \(initial.card.modelVersion), pretrained on \(sources)")

@@ -8,6 +8,8 @@ struct RecipeOptions: ParsableArguments {
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
     @Option(help: "Input pixels per lesion-map cell along each axis (the output stride of the stage it reads: 2, 4, 8, 16 or 32; finer cells read shallower features).")
     var lesionMapStride: Int = TrainingRecipe().lesionMapStride
+    @Option(help: "Weight of a second map beside the lesion map, where the myocardium is, on slices with a myocardium mask (EMIDEC's); 0 trains without it.")
+    var myocardiumMapWeight: Float = TrainingRecipe().myocardiumMapWeight
     @Option(help: "Weight of the auxiliary reader-score target (the readers' mean VAS, where a cohort has it), learned by a training-only output; 0 trains without it.")
     var readerScoreWeight: Float = TrainingRecipe().readerScoreWeight
     @Option(help: "Weight of the auxiliary myocardial-nulling target (|myocardium| / blood, where a cohort has it), learned by a training-only output; 0 trains without it.")
@@ -23,6 +25,12 @@ struct RecipeOptions: ParsableArguments {
         guard strides.contains(lesionMapStride) else {
             throw ValidationError("--lesion-map-stride must be one of \(strides.map(String.init).joined(separator: ", ")) (found \(lesionMapStride))")
         }
+        guard myocardiumMapWeight >= 0, myocardiumMapWeight.isFinite else {
+            throw ValidationError("--myocardium-map-weight must be 0 or more (found \(myocardiumMapWeight))")
+        }
+        guard myocardiumMapWeight == 0 || lesionMapWeight > 0 else {
+            throw ValidationError("--myocardium-map-weight needs the lesion map it sits beside (--lesion-map-weight is 0)")
+        }
         guard readerScoreWeight >= 0, readerScoreWeight.isFinite else {
             throw ValidationError("--reader-score-weight must be 0 or more (found \(readerScoreWeight))")
         }
@@ -37,6 +45,7 @@ struct RecipeOptions: ParsableArguments {
     func apply(to recipe: inout TrainingRecipe) {
         recipe.lesionMapWeight = lesionMapWeight
         recipe.lesionMapStride = lesionMapStride
+        recipe.myocardiumMapWeight = myocardiumMapWeight
         recipe.readerScoreWeight = readerScoreWeight
         recipe.myocardialNullingWeight = myocardialNullingWeight
         recipe.peakLearningRate = learningRate

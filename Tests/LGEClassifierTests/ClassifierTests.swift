@@ -141,6 +141,32 @@ import Testing
         #expect(auc > 0.9, "lesion map ROC AUC \(auc)")
     }
 
+    @Test func myocardiumMasksTrainASecondMapBesideTheLesionMap() throws {
+        // The toy ring is the wall; the spot is the lesion. Half the slices have no ring mask.
+        let train = toySlices(count: 16, seed: 1).enumerated().map { i, slice in
+            var masked = slice
+            masked.lesionMask = PixelImage(rows: 32, columns: 32, values: slice.pixels.values.map { $0 > 500 ? 1 : 0 })
+            if i % 2 == 0 { masked.myocardiumMask = PixelImage(rows: 32, columns: 32, values: slice.pixels.values.map { $0 < -50 ? 1 : 0 }) }
+            return masked
+        }
+        var short = recipe
+        short.epochs = 2
+        let lesionOnly = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        short.myocardiumMapWeight = 1
+        let both = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        let again = try ClassifierTrainer(recipe: short).train(training: train, validation: [])
+        #expect(try #require(lesionOnly.lesionMap).channels == 1)
+        #expect(try #require(both.lesionMap).channels == 2)
+        #expect(both.network.serialized() == again.network.serialized())
+        #expect(both.network.serialized() != lesionOnly.network.serialized())
+        #expect(both.network.parameterCount == lesionOnly.network.parameterCount)
+        // The slice score still reads the lesion channel alone: a probability per slice, as before.
+        #expect(both.highestLesionMapProbabilities(train, preprocessing: short.preprocessing).allSatisfy { $0.map { (0...1).contains($0) } ?? false })
+        // Without any myocardium mask the weight has nothing to train: one channel.
+        let unmasked = train.map { slice in var plain = slice; plain.myocardiumMask = nil; return plain }
+        #expect(try #require(try ClassifierTrainer(recipe: short).train(training: unmasked, validation: []).lesionMap).channels == 1)
+    }
+
     @Test func readerScoresTrainAnExtraOutputThatTheSavedNetworkDrops() throws {
         // Reader scores that follow the spot: high with it, low without, with a little spread.
         let train = toySlices(count: 32, seed: 1).enumerated().map { i, slice in

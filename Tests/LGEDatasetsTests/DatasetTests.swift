@@ -34,6 +34,21 @@ import Testing
         let p001 = try #require(slices.first { $0.id == "Case_P001_slice003.png" })
         // The manifest counts 696 infarct + 419 MVO pixels on this slice.
         #expect(p001.lesionMask!.values.reduce(0, +) == 696 + 419)
+        // The myocardium mask is the whole wall: healthy myocardium, infarct and MVO, as the manifest counts them.
+        #expect(p001.myocardiumMask!.values.reduce(0, +) == 1.0 * Float(try manifestCount("Case_P001_slice003.png")))
+        #expect(slices.allSatisfy { slice in
+            zip(slice.lesionMask!.values, slice.myocardiumMask!.values).allSatisfy { lesion, wall in lesion <= wall }
+        })
+    }
+
+    /// myocardium_px + infarct_px + mvo_px of one manifest row.
+    private func manifestCount(_ file: String) throws -> Int {
+        let table = try CSVTable(path: directory.appendingPathComponent("manifest.csv").path)
+        let fileColumn = try table.column("file")
+        let row = try #require(table.rows.first { $0.fields[fileColumn] == file }).fields
+        var count = 0
+        for column in ["myocardium_px", "infarct_px", "mvo_px"] { count += try #require(Int(row[try table.column(column)])) }
+        return count
     }
 
     @Test func aMaskThatContradictsTheManifestIsReportedAndTheRestLoad() throws {

@@ -113,6 +113,24 @@ struct LayerGradientTests {
         #expect(check.worst < 1e-2, "\(check)")
     }
 
+    @Test("Network with a lesion map and a myocardium map")
+    func lesionAndMyocardiumMaps() throws {
+        var net = try Network(configuration: .tiny, seed: 35)
+        randomizeBatchNorm(&net, seed: 36)
+        let mapped = LesionMapNetwork(network: net, stage: 2, channels: 2, seed: 37)
+        #expect(mapped.channels == 2)
+        // Two channels of 3×3 cells after the classifier's outputs.
+        #expect(mapped.infer(randomTensor([2, 1, 12, 12], seed: 38)).shape == [2, net.configuration.outputs + 2 * 9])
+        let check = checkGradients(mapped, input: randomTensor([2, 1, 12, 12], seed: 38), samples: 24) { name in
+            name.hasPrefix("lesionMap") || name.hasPrefix("stem")
+        }
+        #expect(check.parameterErrors.keys.contains("lesionMap.conv.weight"))
+        #expect(check.worst < 1e-2, "\(check)")
+        // The lesion channel starts where a one-channel map starts: the second channel is added beside it.
+        let single = LesionMapNetwork(network: net, stage: 2, seed: 37)
+        #expect(single.channels == 1 && single.mapHead.bias!.values == [mapped.mapHead.bias!.values[0]])
+    }
+
     @Test("The lesion map reads the last stride-16 stage of the shipped architecture")
     func lesionMapStage() throws {
         #expect(LesionMapNetwork.defaultStage(for: .lgeqaSmall) == 4)
