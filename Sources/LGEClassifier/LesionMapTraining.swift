@@ -84,7 +84,6 @@ struct LesionMapTraining {
     ) throws(PreprocessingError) -> (heads: Float, map: Float, mappedSlices: Int) {
         let cells = mapSize * mapSize, heads = targets.shape[1], batch = slices.count
         let channels = model.channels, row = heads + channels * cells
-        var mappedSlices = 0
         // Per channel: each slice's cell fractions and which cells count (a slice without that mask: none).
         func cellTargets(_ maps: [[Float]?], slices: [Int]) throws(PreprocessingError) -> (targets: [Float], mask: [Float], slices: Int) {
             var targets = [Float](repeating: 0, count: batch * cells), mask = targets, count = 0
@@ -101,7 +100,6 @@ struct LesionMapTraining {
             return (targets, mask, count)
         }
         let lesion = try cellTargets(maps, slices: slices)
-        mappedSlices = lesion.slices
         let myocardium = channels == 2 ? try cellTargets(myocardiumMaps, slices: slices) : nil
 
         model.zeroGradients()
@@ -134,7 +132,7 @@ struct LesionMapTraining {
         _ = model.backward(Tensor(shape: output.shape, values: combined))
         model.clipGradientNorm(1)
         optimizer.update(&model, learningRate: learningRate)
-        return (value, mapValue, mappedSlices)
+        return (value, mapValue, lesion.slices)
     }
 }
 
