@@ -12,14 +12,11 @@ struct LesionMapTraining {
     private(set) var model: LesionMapNetwork
     /// Per training slice, its lesion mask on the classifier's input grid (nil: no mask).
     private let maps: [[Float]?]
-    /// Per training slice, its myocardium mask on the classifier's input grid (nil: no mask); empty
-    /// when no myocardium map is trained.
-    private let myocardiumMaps: [[Float]?]
-    private let myocardiumWeight: Float
+    /// The myocardium map's task, when one is trained.
+    private let myocardium: MyocardiumTask?
     private let inputSize: Int
     private let mapSize: Int
     private let mapLoss: BinaryCrossEntropy
-    private let myocardiumLoss: BinaryCrossEntropy
 
     init(
         network: Network, maps: [[Float]?], myocardiumMaps: [[Float]?] = [], myocardiumWeight: Float = 0, inputSize: Int,
@@ -32,12 +29,22 @@ struct LesionMapTraining {
         let withMyocardium = myocardiumWeight > 0 && myocardiumMaps.contains { $0 != nil }
         model = LesionMapNetwork(network: network, stage: stage, channels: withMyocardium ? 2 : 1, seed: seed)
         self.maps = maps
-        self.myocardiumMaps = withMyocardium ? myocardiumMaps : []
-        self.myocardiumWeight = myocardiumWeight
         self.inputSize = inputSize
         mapSize = model.mapSize(inputSize: inputSize)
         mapLoss = Self.balancedLoss(maps, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
-        myocardiumLoss = Self.balancedLoss(self.myocardiumMaps, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride)
+        myocardium = withMyocardium
+            ? MyocardiumTask(
+                maps: myocardiumMaps, weight: myocardiumWeight,
+                loss: Self.balancedLoss(myocardiumMaps, inputSize: inputSize, mapSize: mapSize, outputStride: model.outputStride))
+            : nil
+    }
+
+    /// Per training slice, its myocardium mask on the classifier's input grid (nil: no mask), the
+    /// map's weight against the heads, and its loss.
+    private struct MyocardiumTask {
+        let maps: [[Float]?]
+        let weight: Float
+        let loss: BinaryCrossEntropy
     }
 
     /// Enhancement covers a few percent of the cells: weight positives by the negative/positive ratio,
@@ -100,7 +107,7 @@ struct LesionMapTraining {
             return (targets, mask, count)
         }
         let lesion = try cellTargets(maps, slices: slices)
-        let myocardium = channels == 2 ? try cellTargets(myocardiumMaps, slices: slices) : nil
+        let myocardiumTargets = try myocardium.map { task throws(PreprocessingError) in try cellTargets(task.maps, slices: slices) }
 
         model.zeroGradients()
         let output = model.forward(images, training: true)
@@ -109,16 +116,18 @@ struct LesionMapTraining {
         for n in 0..<batch {
             logits += output.values[(n * row)..<(n * row + heads)]
             mapLogits += output.values[(n * row + heads)..<(n * row + heads + cells)]
-            if channels == 2 { myocardiumLogits += output.values[(n * row + heads + cells)..<((n + 1) * row)] }
+            if myocardium != nil { myocardiumLogits += output.values[(n * row + heads + cells)..<((n + 1) * row)] }
         }
         let (value, gradient) = loss.evaluate(logits: Tensor(shape: [batch, heads], values: logits), targets: targets, mask: mask)
         let (mapValue, mapGradient) = mapLoss.evaluate(
             logits: Tensor(shape: [batch, cells], values: mapLogits), targets: Tensor(shape: [batch, cells], values: lesion.targets),
             mask: Tensor(shape: [batch, cells], values: lesion.mask))
-        let myocardiumGradient = myocardium.map { myocardium in
-            myocardiumLoss.evaluate(
-                logits: Tensor(shape: [batch, cells], values: myocardiumLogits), targets: Tensor(shape: [batch, cells], values: myocardium.targets),
-                mask: Tensor(shape: [batch, cells], values: myocardium.mask)).gradient
+        let myocardiumGradient = myocardium.flatMap { task in
+            myocardiumTargets.map { cellTargets in
+                task.loss.evaluate(
+                    logits: Tensor(shape: [batch, cells], values: myocardiumLogits), targets: Tensor(shape: [batch, cells], values: cellTargets.targets),
+                    mask: Tensor(shape: [batch, cells], values: cellTargets.mask)).gradient.values.map { $0 * task.weight }
+            }
         }
         var combined = [Float]()
         combined.reserveCapacity(output.count)
@@ -126,7 +135,7 @@ struct LesionMapTraining {
             combined += gradient.values[(n * heads)..<((n + 1) * heads)]
             combined += mapGradient.values[(n * cells)..<((n + 1) * cells)].map { $0 * weight }
             if let myocardiumGradient {
-                combined += myocardiumGradient.values[(n * cells)..<((n + 1) * cells)].map { $0 * myocardiumWeight }
+                combined += myocardiumGradient[(n * cells)..<((n + 1) * cells)]
             }
         }
         _ = model.backward(Tensor(shape: output.shape, values: combined))
