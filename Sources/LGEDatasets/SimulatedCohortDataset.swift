@@ -13,7 +13,7 @@ public enum SimulatedCohortDataset {
         let uid = try table.column("sop_instance_uid"), reconstruction = try table.column("reconstruction")
         let lge = try table.column("lge"), causes = try table.column("causes"), low = try table.column("low_certainty")
         // Cohorts written before lesion masks existed have no such column.
-        let mask = table.header.firstIndex(of: "lesion_mask")
+        let mask = table.header.firstIndex(of: "lesion_mask"), wallMask = table.header.firstIndex(of: "myocardium_mask")
         let meanVAS = table.header.firstIndex(of: "mean_vas")
         let nullingColumn = table.header.firstIndex(of: "myocardial_nulling")
         let conspicuityColumn = table.header.firstIndex(of: "conspicuity"), mimicryColumn = table.header.firstIndex(of: "mimicry")
@@ -61,19 +61,20 @@ public enum SimulatedCohortDataset {
                     failures.append(.unreadableImage(path: imagePath, reason: "no pixels"))
                     continue
                 }
-                var lesionMask: PixelImage?
-                if let mask, !fields[mask].isEmpty {
-                    var map = try ImageFiles.readMask(directory.appendingPathComponent(fields[mask]).path, matching: pixels)
+                func fractionMap(_ column: Int?) throws -> PixelImage? {
+                    guard let column, !fields[column].isEmpty else { return nil }
+                    var map = try ImageFiles.readMask(directory.appendingPathComponent(fields[column]).path, matching: pixels)
                     map.values = map.values.map { $0 / 255 }
-                    lesionMask = map
+                    return map
                 }
+                let lesionMask = try fractionMap(mask), myocardiumMask = try fractionMap(wallMask)
                 slices.append(LabeledSlice(
                     id: fields[uid], patient: fields[session], pixels: pixels, pixelSpacing: slice.header.geometry?.pixelSpacing,
                     isSigned: fields[reconstruction] == "psir", lge: lgeFlag == 1, lowCertainty: lowFlag == 1,
                     causes: Dictionary(uniqueKeysWithValues: LabeledSlice.causeNames.map { ($0, present.contains($0)) }),
                     source: "lgeqa simulator (SYNTHETIC)", lesionMask: lesionMask,
                     readerScore: readerScore, myocardialNulling: nulling, readerEvidence: evidence,
-                    phaseEncodeDirection: slice.header.phaseEncodeDirection))
+                    phaseEncodeDirection: slice.header.phaseEncodeDirection, myocardiumMask: myocardiumMask))
             } catch let error as DatasetError {
                 failures.append(error)
             } catch let error as DICOMReadError {

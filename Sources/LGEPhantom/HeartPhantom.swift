@@ -324,6 +324,29 @@ public struct HeartPhantom: Sendable, Codable {
             segments: segments.sorted(), areaMM2: area, centroid: area > 0 ? weighted * (pixelArea / area) : nil)
     }
 
+    /// Fraction of each pixel that lies in the left-ventricular wall, scarred or not (normal
+    /// myocardium, border zone, scar and microvascular obstruction: what a segmentation's
+    /// "myocardium" outlines), row-major on `plane`.
+    ///
+    /// `fractions` must come from `sample(on: plane)`. The RV and atrial walls are myocardium to
+    /// the physics too, so the tissue fractions cannot tell; pixels holding any muscle are
+    /// re-sampled 2×2×3 and each point asked whether it is in the LV wall.
+    public func leftVentricularWallFractions(on plane: SliceGeometry, fractions: TissueFractions) -> [Float] {
+        let muscle = [fractions[.myocardium], fractions[.borderZone], fractions[.scar], fractions[.mvo]]
+        let offsets = subSampleOffsets(plane, inPlane: 2, throughPlane: 3)
+        var wall = [Float](repeating: 0, count: fractions.rows * fractions.columns)
+        for row in 0..<fractions.rows {
+            for column in 0..<fractions.columns {
+                let index = row * fractions.columns + column
+                guard muscle.contains(where: { $0[index] > 0 }) else { continue }
+                let centre = plane.point(row: Double(row), column: Double(column))
+                let inside = offsets.reduce(0) { $0 + (model.wallPoint(model.heartFrame(centre + $1)) == nil ? 0 : 1) }
+                wall[index] = Float(inside) / Float(offsets.count)
+            }
+        }
+        return wall
+    }
+
     /// Sub-sample displacements from a pixel centre, patient mm.
     private func subSampleOffsets(_ plane: SliceGeometry, inPlane: Int, throughPlane: Int) -> [PatientVector] {
         let n = max(inPlane, 1)

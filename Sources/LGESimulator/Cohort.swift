@@ -174,10 +174,11 @@ public struct CohortWriter: Sendable {
         self.reduction = reduction
     }
 
-    /// One row per image. The last four columns are what the virtual readers judged from (see
-    /// ``ImageEvidence``): how unnulled the myocardium is against blood, the ghost over it (noise units),
-    /// how conspicuous genuine enhancement is, and how strongly confounders mimic it.
-    public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty,lesion_mask,myocardial_nulling,ghost_over_myocardium,conspicuity,mimicry\n"
+    /// One row per image. `myocardial_nulling` … `mimicry` are what the virtual readers judged from
+    /// (see ``ImageEvidence``): how unnulled the myocardium is against blood, the ghost over it (noise
+    /// units), how conspicuous genuine enhancement is, and how strongly confounders mimic it.
+    /// `lesion_mask` and `myocardium_mask` name the PNGs of where the scar and the LV wall are.
+    public static let truthHeader = "session,file,sop_instance_uid,series_number,instance_number,reconstruction,target,action,lge,segments,scar_area_mm2,causes,evidence_visible,inversion_time,optimal_inversion_time,mean_vas,low_certainty,lesion_mask,myocardial_nulling,ghost_over_myocardium,conspicuity,mimicry,myocardium_mask\n"
 
     /// Writes exams `range` under `directory`, calling `progress` after each one.
     public func write(_ range: Range<Int>, to root: URL, progress: (Int) -> Void = { _ in }) throws -> CohortSummary {
@@ -228,6 +229,7 @@ public struct CohortWriter: Sendable {
                         String(format: "%.3f", image.evidence.myocardialNulling),
                         String(format: "%.3f", image.evidence.ghostOverMyocardium),
                         String(format: "%.3f", image.evidence.conspicuity), String(format: "%.3f", image.evidence.mimicry),
+                        acquisition.myocardiumMask.map { "\(exam.name)/\($0)" } ?? "",
                     ].joined(separator: ",") + "\n"
                     summary.add(image, band: writer.band, lge: acquisition.truth.lgePresent)
                 }

@@ -42,6 +42,9 @@ public struct SimulatedAcquisition: Sendable {
     /// Fraction of each image pixel that is enhancing scar or microvascular obstruction (row-major,
     /// the images' grid): where the LGE truly is, for training a lesion map.
     public var lesionFractions: [Float]
+    /// Fraction of each image pixel that is left-ventricular wall, scarred or not (row-major, the
+    /// images' grid): where the myocardium is, for training a myocardium map.
+    public var myocardiumFractions: [Float]
 
     /// The shortest R-R interval of the breath-hold, ms.
     public var shortestRR: Double? { rrIntervals.min() }
@@ -269,6 +272,8 @@ public struct ExamSimulator: Sendable {
             lines: phaseEncode == .column ? images.geometry.rows : images.geometry.columns)
         let masks = TissueMasks(fractions: fractions, crop: crop)
         let lesionFractions = TissueMasks.lesionFractions(fractions, crop: crop)
+        let myocardiumFractions = TissueMasks.cropped(
+            phantom.leftVentricularWallFractions(on: plane, fractions: fractions), crop: crop)
         var causes = Set<ArtifactCause>()
         if motion.respiratory != nil || !motion.rhythm.isRegular { causes.insert(.ghosting) }
         if motion.cardiacBlur > 0 { causes.insert(.motion) }
@@ -305,7 +310,7 @@ public struct ExamSimulator: Sendable {
             duration: images.duration, inversionTime: inversionTime, requestedInversionTime: requested,
             phaseEncodeDirection: phaseEncode,
             geometry: images.geometry, rrIntervals: images.rrIntervals, images: simulated, truth: truth,
-            lesionFractions: lesionFractions)
+            lesionFractions: lesionFractions, myocardiumFractions: myocardiumFractions)
         acquisitions.append(acquisition)
         return acquisition
     }

@@ -49,17 +49,19 @@ public struct ExamWriter: Sendable {
                     lowCertainty: band.isLowCertainty(scores.map(\.vas))))
             }
             let maskPath = String(format: "masks/A%03d.png", acquisition.index)
-            let maskURL = directory.appendingPathComponent(maskPath)
-            try manager.createDirectory(at: maskURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try GrayscalePNG.write(
-                acquisition.lesionFractions.map { UInt8(($0 * 255).rounded()) }, rows: acquisition.geometry.rows,
-                columns: acquisition.geometry.columns, to: maskURL.path)
+            let myocardiumPath = String(format: "masks/A%03d-myocardium.png", acquisition.index)
+            try manager.createDirectory(at: directory.appendingPathComponent("masks"), withIntermediateDirectories: true)
+            for (path, fractions) in [(maskPath, acquisition.lesionFractions), (myocardiumPath, acquisition.myocardiumFractions)] {
+                try GrayscalePNG.write(
+                    fractions.map { UInt8(($0 * 255).rounded()) }, rows: acquisition.geometry.rows,
+                    columns: acquisition.geometry.columns, to: directory.appendingPathComponent(path).path)
+            }
             acquisitions.append(AcquisitionTruth(
                 index: acquisition.index, target: acquisition.target.description, action: acquisition.action?.name,
                 actionDetail: acquisition.action?.description, followsUp: acquisition.followsUp,
                 startMinute: acquisition.startMinute, durationSeconds: acquisition.duration,
                 inversionTime: acquisition.inversionTime, phaseEncodeDirection: acquisition.phaseEncodeDirection.rawValue,
-                truth: acquisition.truth, lesionMask: maskPath, images: images))
+                truth: acquisition.truth, lesionMask: maskPath, myocardiumMask: myocardiumPath, images: images))
         }
         let truth = ExamTruth(
             caseName: exam.name, title: exam.title, seed: exam.seed, fieldStrengthTesla: exam.patient.fieldStrength.tesla,
@@ -139,6 +141,10 @@ public struct AcquisitionTruth: Sendable, Codable {
     /// pixel that is scar or microvascular obstruction, on the images' grid. Absent in exams written
     /// before lgeqa 0.3.
     public var lesionMask: String?
+    /// The PNG (relative to the exam folder) of where the left-ventricular wall is, scarred or not:
+    /// 255 × the fraction of each pixel in it, on the images' grid. Absent in exams written before
+    /// lgeqa 0.4.
+    public var myocardiumMask: String?
     public var images: [ImageTruth]
 }
 

@@ -57,18 +57,22 @@ extension TissueMasks {
     /// Scar plus microvascular obstruction fraction of every image pixel (clipped to 1), on the grid
     /// the phase-encode crop leaves.
     static func lesionFractions(_ fractions: TissueFractions, crop: FoldGeometry) -> [Float] {
+        let scar = fractions[.scar], mvo = fractions[.mvo]
+        return cropped(zip(scar, mvo).map { min(1, $0 + $1) }, crop: crop)
+    }
+
+    /// A row-major map on the sampled plane, cut to the grid the phase-encode crop leaves.
+    static func cropped(_ map: [Float], crop: FoldGeometry) -> [Float] {
         let full = crop.original
         let rows = crop.geometry.rows, columns = crop.geometry.columns
-        let scar = fractions[.scar], mvo = fractions[.mvo]
-        var lesion = [Float](repeating: 0, count: rows * columns)
+        var out = [Float](repeating: 0, count: rows * columns)
         for r in 0..<rows {
             for c in 0..<columns {
                 let (fr, fc) = crop.peAlongColumns ? (r + crop.offset, c) : (r, c + crop.offset)
-                let source = fr * full.columns + fc
-                lesion[r * columns + c] = Float(min(1, scar[source] + mvo[source]))
+                out[r * columns + c] = map[fr * full.columns + fc]
             }
         }
-        return lesion
+        return out
     }
 }
 

@@ -129,6 +129,12 @@ import Testing
         #expect(slices.allSatisfy { $0.lesionMask != nil })
         #expect(slices.filter { $0.lge == false }.allSatisfy { $0.lesionMask!.values.allSatisfy { $0 == 0 } })
         #expect(slices.filter { $0.lge == true }.allSatisfy { $0.lesionMask!.values.contains { $0 > 0 } })
+        // And its LV wall mask, which holds the scar (the most basal slice may lie above the LV base).
+        #expect(slices.allSatisfy { $0.myocardiumMask != nil })
+        #expect(slices.filter { $0.myocardiumMask!.values.contains { $0 > 0.3 } }.count >= slices.count * 4 / 5)
+        #expect(slices.allSatisfy { slice in
+            zip(slice.lesionMask!.values, slice.myocardiumMask!.values).allSatisfy { lesion, wall in lesion < 0.9 || wall > 0.5 }
+        })
         // And the readers' mean score, which its low-certainty label thresholds.
         #expect(slices.allSatisfy { ($0.readerScore.map { (0...100).contains($0) }) == true })
         #expect(slices.filter { $0.lowCertainty == false }.allSatisfy { !(30...70).contains($0.readerScore!) })

@@ -84,6 +84,45 @@ struct AnatomyTests {
         #expect(phantom.tissue(at: axes.centre - axes.septal * 50) != .blood)
     }
 
+    @Test("the LV wall map covers the LV myocardium, scar included, and leaves the RV wall out")
+    func leftVentricularWallMap() {
+        let phantom = HeartPhantom(scars: [.ischemic(territory: .lad, transmurality: 0.5)])
+        let plane = phantom.midShortAxis
+        let fractions = phantom.sample(on: plane)
+        let wall = phantom.leftVentricularWallFractions(on: plane, fractions: fractions)
+        #expect(wall.count == plane.rows * plane.columns)
+        #expect(wall.allSatisfy { (0...1).contains($0) })
+        // Judge each pixel by its centre: in the LV wall (it has an AHA segment), in other muscle
+        // (the RV free wall), or outside any muscle.
+        var lv: [Float] = [], rv: [Float] = [], scarred: [Float] = [], elsewhere: [Float] = []
+        for row in 0..<plane.rows {
+            for column in 0..<plane.columns {
+                let centre = plane.point(row: Double(row), column: Double(column))
+                let value = wall[row * plane.columns + column]
+                let tissue = phantom.tissue(at: centre)
+                if phantom.ahaSegment(at: centre) != nil {
+                    lv.append(value)
+                    if tissue == .scar { scarred.append(value) }
+                } else if tissue == .myocardium {
+                    rv.append(value)
+                } else if [Tissue.blood, .fat, .lung, .air].contains(tissue) {
+                    elsewhere.append(value)
+                }
+            }
+        }
+        #expect(lv.count > 200 && rv.count > 20 && scarred.count > 20, "\(lv.count) \(rv.count) \(scarred.count)")
+        func share(_ values: [Float], _ test: (Float) -> Bool) -> Double { Double(values.filter(test).count) / Double(values.count) }
+        #expect(share(lv) { $0 > 0.5 } > 0.9)
+        #expect(share(scarred) { $0 > 0.5 } > 0.9)
+        #expect(share(rv) { $0 < 0.5 } > 0.9)
+        #expect(share(elsewhere) { $0 < 0.5 } > 0.99)
+        // Its area is the LV wall's: normal, scarred and border-zone myocardium together, less the RV's.
+        var muscle: Float = 0
+        for tissue in [Tissue.myocardium, .scar, .borderZone, .mvo] { muscle += fractions[tissue].reduce(0, +) }
+        let wallArea = wall.reduce(0, +)
+        #expect(wallArea < muscle && wallArea > 0.5 * muscle, "\(wallArea) of \(muscle)")
+    }
+
     @Test("a four-chamber plane shows both ventricles, separated by the septum")
     func fourChamberShowsBothVentricles() {
         let phantom = HeartPhantom()

@@ -122,6 +122,15 @@ import Testing
             let spacing = acquisition.geometry.pixelSpacing
             let area = Double(acquisition.lesionFractions.reduce(0, +)) * spacing.betweenRows * spacing.betweenColumns
             #expect(abs(area - acquisition.truth.scarAreaMM2) <= max(1, 0.01 * acquisition.truth.scarAreaMM2), "\(acquisition.target)")
+            // The wall map beside it: on the same grid, and the scar lies inside the wall.
+            #expect(acquisition.myocardiumFractions.count == pixels.values.count)
+            #expect(acquisition.myocardiumFractions.allSatisfy { (0...1).contains($0) })
+            // (The most basal slab may lie partly or wholly above the LV base.)
+            if acquisition.target.description != "SA 1" {
+                #expect(acquisition.myocardiumFractions.contains { $0 > 0.9 }, "\(acquisition.target)")
+            }
+            let scarInWall = zip(acquisition.lesionFractions, acquisition.myocardiumFractions).filter { $0.0 > 0.9 }
+            #expect(scarInWall.allSatisfy { $0.1 > 0.5 }, "\(acquisition.target)")
         }
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -131,6 +140,10 @@ import Testing
             let mask = try GrayscalePNG.read(directory.appendingPathComponent(path).path)
             #expect(mask.rows == acquisition.geometry.rows && mask.columns == acquisition.geometry.columns)
             #expect(zip(mask.values, acquisition.lesionFractions).allSatisfy { abs($0 / 255 - $1) <= 0.5 / 255 + 1e-6 })
+            let wallPath = try #require(truth.myocardiumMask)
+            let wall = try GrayscalePNG.read(directory.appendingPathComponent(wallPath).path)
+            #expect(wall.rows == acquisition.geometry.rows && wall.columns == acquisition.geometry.columns)
+            #expect(zip(wall.values, acquisition.myocardiumFractions).allSatisfy { abs($0 / 255 - $1) <= 0.5 / 255 + 1e-6 })
         }
     }
 
