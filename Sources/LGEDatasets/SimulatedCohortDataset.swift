@@ -12,7 +12,7 @@ public enum SimulatedCohortDataset {
         let session = try table.column("session"), file = try table.column("file")
         let uid = try table.column("sop_instance_uid"), reconstruction = try table.column("reconstruction")
         let lge = try table.column("lge"), causes = try table.column("causes"), low = try table.column("low_certainty")
-        // Cohorts written before lesion masks existed have no such column.
+        // Cohorts written before lesion or wall masks existed lack those columns.
         let mask = table.header.firstIndex(of: "lesion_mask"), wallMask = table.header.firstIndex(of: "myocardium_mask")
         let meanVAS = table.header.firstIndex(of: "mean_vas")
         let nullingColumn = table.header.firstIndex(of: "myocardial_nulling")

@@ -143,7 +143,7 @@ public struct AcquisitionTruth: Sendable, Codable {
     public var lesionMask: String?
     /// The PNG (relative to the exam folder) of where the left-ventricular wall is, scarred or not:
     /// 255 × the fraction of each pixel in it, on the images' grid. Absent in exams written before
-    /// lgeqa 0.4.
+    /// December 2026.
     public var myocardiumMask: String?
     public var images: [ImageTruth]
 }

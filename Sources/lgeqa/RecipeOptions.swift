@@ -8,7 +8,7 @@ struct RecipeOptions: ParsableArguments {
     var lesionMapWeight: Float = TrainingRecipe().lesionMapWeight
     @Option(help: "Input pixels per lesion-map cell along each axis (the output stride of the stage it reads: 2, 4, 8, 16 or 32; finer cells read shallower features).")
     var lesionMapStride: Int = TrainingRecipe().lesionMapStride
-    @Option(help: "Weight of a second map beside the lesion map, where the myocardium is, on slices with a myocardium mask (EMIDEC's); 0 trains without it.")
+    @Option(help: "Weight of a second map beside the lesion map, where the myocardium is, on slices with a myocardium mask (EMIDEC's, the simulator's); 0 trains without it.")
     var myocardiumMapWeight: Float = TrainingRecipe().myocardiumMapWeight
     @Option(help: "Weight of the auxiliary reader-score target (the readers' mean VAS, where a cohort has it), learned by a training-only output; 0 trains without it.")
     var readerScoreWeight: Float = TrainingRecipe().readerScoreWeight

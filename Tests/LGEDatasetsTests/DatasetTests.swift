@@ -166,6 +166,36 @@ import Testing
         #expect(table.rows.contains { Double($0.fields[conspicuity])! > 0 })
     }
 
+    @Test func wallMasksAreOptionalButAMissingOneIsReported() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try CohortWriter(generator: CohortGenerator(site: .internal, seed: 5)).write(0..<1, to: directory)
+        let truth = directory.appendingPathComponent("truth.csv")
+        let original = try String(contentsOf: truth, encoding: .utf8)
+        let lines = original.split(separator: "\n").map(String.init)
+        let column = try #require(lines[0].split(separator: ",").firstIndex { $0 == "myocardium_mask" })
+        let all = try SimulatedCohortDataset.load(directory: directory).slices
+
+        // A cohort written before wall masks existed: no such column, and everything else loads.
+        let older = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.offset != column }.map(\.element).joined(separator: ",") }
+        try (older.joined(separator: "\n") + "\n").write(to: truth, atomically: true, encoding: .utf8)
+        let (slices, failures) = try SimulatedCohortDataset.load(directory: directory)
+        #expect(failures.isEmpty)
+        #expect(slices.count == all.count)
+        #expect(slices.allSatisfy { $0.myocardiumMask == nil && $0.lesionMask != nil })
+
+        // A wall mask named but gone: the images of that acquisition are reported by file, the rest load.
+        try original.write(to: truth, atomically: true, encoding: .utf8)
+        let named = lines[1].split(separator: ",", omittingEmptySubsequences: false)[column]
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(String(named)))
+        let (rest, missing) = try SimulatedCohortDataset.load(directory: directory)
+        let sharing = lines.dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[column] == named }.count
+        #expect(sharing >= 1 && missing.count == sharing)
+        #expect(missing.allSatisfy { String(describing: $0).contains(String(named)) })
+        #expect(rest.count == all.count - sharing)
+    }
+
     @Test(arguments: zip(["mean_vas", "myocardial_nulling", "conspicuity", "mimicry"], ["140", "-0.2", "-3", "high"]))
     func aBadTruthValueIsReportedWithItsLineAndTheRestLoad(column name: String, value: String) throws {
         let directory = try TestEnvironment.temporaryDirectory()
