@@ -33,23 +33,35 @@ public struct PatientBootstrap: Sendable {
     /// the statistic is undefined on the full data. Replicates where it is undefined are skipped.
     public func estimate(_ cases: [ScoredCase], statistic: ([ScoredCase]) -> Double?) -> Estimate? {
         guard let value = statistic(cases) else { return nil }
-        var byPatient: [String: [ScoredCase]] = [:]
-        for c in cases { byPatient[c.patient, default: []].append(c) }
-        let patients = byPatient.keys.sorted()
-        var generator = SeededGenerator(seed: seed)
         var values: [Double] = []
         values.reserveCapacity(replicates)
-        for _ in 0..<replicates {
-            var sample: [ScoredCase] = []
-            sample.reserveCapacity(cases.count)
-            for _ in patients.indices {
-                sample += byPatient[patients[Int(generator.next() % UInt64(patients.count))]]!
-            }
+        forEachReplicate(of: cases, patient: \.patient) { sample in
             if let v = statistic(sample) { values.append(v) }
         }
         guard !values.isEmpty else { return Estimate(value: value, lower: value, upper: value) }
         values.sort()
-        func percentile(_ p: Double) -> Double { values[min(values.count - 1, Int(p * Double(values.count - 1)))] }
-        return Estimate(value: value, lower: percentile(0.025), upper: percentile(0.975))
+        return Estimate(value: value, lower: Self.percentile(0.025, ofSorted: values), upper: Self.percentile(0.975, ofSorted: values))
+    }
+
+    /// Calls `body` with each replicate: as many patients as there are, drawn with replacement,
+    /// each bringing all of their cases. The same seed draws the same patients whatever the cases are.
+    func forEachReplicate<Case>(of cases: [Case], patient: (Case) -> String, _ body: ([Case]) -> Void) {
+        let byPatient = Dictionary(grouping: cases, by: patient)
+        let patients = byPatient.keys.sorted()
+        guard !patients.isEmpty else { return }
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<replicates {
+            var sample: [Case] = []
+            sample.reserveCapacity(cases.count)
+            for _ in patients.indices {
+                sample += byPatient[patients[Int(generator.next() % UInt64(patients.count))]]!
+            }
+            body(sample)
+        }
+    }
+
+    /// The `p` quantile of sorted values (the lower of the two nearest ranks).
+    static func percentile(_ p: Double, ofSorted values: [Double]) -> Double {
+        values[min(values.count - 1, Int(p * Double(values.count - 1)))]
     }
 }

@@ -13,7 +13,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect and train the LGE classifier's model.",
-        subcommands: [ModelInfo.self, ModelTrain.self, ModelEvaluate.self, ModelCalibrate.self, ModelCrossValidate.self, ModelExportONNX.self, ModelBench.self]
+        subcommands: [ModelInfo.self, ModelTrain.self, ModelEvaluate.self, ModelCalibrate.self, ModelCrossValidate.self, ModelCompare.self, ModelExportONNX.self, ModelBench.self]
     )
 
     /// The model used when no --model is given.

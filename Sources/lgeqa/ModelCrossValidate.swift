@@ -36,7 +36,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
     @Option(help: "Seed for folds, initialisation and augmentation.") var seed: UInt64 = 1
     @Option(help: "Bootstrap replicates for the pooled intervals.") var replicates = 2000
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
-    @Option(help: "Also write every held-out slice's out-of-fold p_lge here as CSV (fold, EMIDEC case and file, label), to study the misses.")
+    @Option(help: "Also write every held-out slice's out-of-fold p_lge here as CSV (fold, EMIDEC case and file, label), to study the misses or to weigh two recipes with `lgeqa model compare`.")
     var predictions: String?
     @OptionGroup var recipeOptions: RecipeOptions
 

@@ -54,3 +54,57 @@ import Testing
         #expect(result.standardError.contains(message), "\(result.standardError)")
     }
 }
+
+/// `lgeqa model compare`: two recipes' out-of-fold predictions, paired slice by slice.
+@Suite struct ModelCompareCommandTests {
+    /// A predictions file as `model cross-validate --predictions` writes it: 12 patients of 4 slices.
+    func write(_ name: String, in directory: URL, score: (Int, Int, Bool) -> String, drop: Int? = nil) throws -> String {
+        var rows = ["fold,case,file,lge,p_lge"]
+        for patient in 0..<12 {
+            for slice in 0..<4 where patient * 4 + slice != drop {
+                let lge = patient % 2 == 0 && slice > 0
+                rows.append("\(patient % 3 + 1),Case_\(patient),Case_\(patient)_slice\(slice).png,\(lge ? 1 : 0),\(score(patient, slice, lge))")
+            }
+        }
+        let url = directory.appendingPathComponent(name)
+        try (rows.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test func aBetterRecipeComesOutAhead() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = try write("good.csv", in: directory) { _, slice, lge in String(format: "%.3f", (lge ? 0.6 : 0.3) + Double(slice) * 0.01) }
+        // The weaker recipe has no prediction for one slice: it is left out of both.
+        let weak = try write("weak.csv", in: directory) { patient, slice, lge in
+            patient * 4 + slice == 5 ? "" : String(format: "%.3f", Double((patient * 7 + slice * 3) % 10) / 10)
+        }
+        let result = try runLGEQA(["model", "compare", good, weak, "--replicates", "200", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(report["slices"] as? Int == 47 && report["unscored"] as? Int == 1 && report["patients"] as? Int == 12)
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        let pooled = try #require(rows.first { $0["statistic"] as? String == "ROC AUC, pooled" }?["comparison"] as? [String: Any])
+        #expect(pooled["first"] as? Double == 1)
+        let difference = try #require(pooled["difference"] as? [String: Double])
+        #expect(difference["lower"]! > 0)
+        #expect(rows.count == 3)
+    }
+
+    @Test func filesOnDifferentSlicesOrWithBadRowsAreRefused() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = try write("full.csv", in: directory) { _, _, lge in lge ? "0.7" : "0.2" }
+        let short = try write("short.csv", in: directory, score: { _, _, lge in lge ? "0.7" : "0.2" }, drop: 9)
+        var result = try runLGEQA(["model", "compare", full, short])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("1 slice(s) only in \(full) (Case_2_slice1.png)"), "\(result.standardError)")
+
+        let bad = try write("bad.csv", in: directory) { patient, slice, lge in patient == 1 && slice == 2 ? "1.7" : (lge ? "0.7" : "0.2") }
+        result = try runLGEQA(["model", "compare", full, bad])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("\(bad):8"), "\(result.standardError)")
+        #expect(result.standardError.contains("p_lge must be a probability from 0 to 1, or empty (found '1.7')"))
+    }
+}
+
