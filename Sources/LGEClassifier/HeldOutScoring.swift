@@ -23,6 +23,31 @@ extension SliceClassifier {
         return (cases, unassessed)
     }
 
+    /// Every labelled slice scored by this model (`first`) and by `baseline` (`second`), per head,
+    /// for a paired comparison (``PatientBootstrap/difference(_:statistic:)``). A slice either
+    /// model cannot assess is left out of both and counted in `unpaired`.
+    public func pairedCases(_ slices: [LabeledSlice], against baseline: SliceClassifier) -> (cases: [ClassifierHead: [PairedCase]], unpaired: Int) {
+        var cases: [ClassifierHead: [PairedCase]] = [:]
+        var unpaired = 0
+        for slice in slices {
+            func verdict(_ model: SliceClassifier) -> SliceAssessment? {
+                try? model.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection)
+            }
+            guard let a = verdict(self), let b = verdict(baseline) else {
+                unpaired += 1
+                continue
+            }
+            func add(_ head: ClassifierHead, _ truth: Bool?, _ first: Double?, _ second: Double?) {
+                guard let truth, let first, let second else { return }
+                cases[head, default: []].append(PairedCase(truth: truth, patient: slice.patient, first: first, second: second))
+            }
+            add(.lge, slice.lge, a.pLGE, b.pLGE)
+            add(.lowCertainty, slice.lowCertainty, a.pLowCertainty, b.pLowCertainty)
+            for head in ClassifierHead.causes { add(head, slice.causes?[head.rawValue], a.causes[head.rawValue], b.causes[head.rawValue]) }
+        }
+        return (cases, unpaired)
+    }
+
     /// The low-certainty head on the slices of each labelled cause of doubt, and on those with
     /// no cause at all (where doubt can only come from faint or small genuine enhancement). A
     /// slice with several causes counts in each of their groups. Only slices labelled with both

@@ -199,11 +199,22 @@ struct ModelEvaluate: AsyncParsableCommand {
     var emidec: String?
 
     @Option(help: "Model file (default: the shipped model).") var model: String?
+    @Option(help: "Also score every slice with this model and give each head's ROC AUC difference (model − baseline), resampling patients with both models' scores kept together.")
+    var baseline: String?
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
     @Option(help: "Bootstrap replicates.") var replicates = 2000
 
     func validate() throws {
         guard !cohorts.isEmpty || emidec != nil else { throw ValidationError("give at least one --cohort or an --emidec folder") }
+        guard replicates > 0 else { throw ValidationError("--replicates must be 1 or more (found \(replicates))") }
+    }
+
+    /// A head's ROC AUC against the baseline model's on the same slices.
+    struct BaselineComparison: Codable {
+        var baseline: String
+        var rocAUC: PairedDifference
+        /// Slices either model could not assess, left out of both.
+        var unpaired: Int
     }
 
     struct HeadReport: Codable {
@@ -216,6 +227,8 @@ struct ModelEvaluate: AsyncParsableCommand {
         var ceiling: ClassificationReport?
         /// The ceiling by cause of doubt, in the order of `byCause`.
         var ceilingByCause: [SubgroupSummary]?
+        /// With `--baseline`: this head against the baseline model's, paired slice by slice.
+        var againstBaseline: BaselineComparison?
     }
 
     /// Each simulated slice scored by the probability that the virtual readers call it low-certainty
@@ -245,6 +258,7 @@ struct ModelEvaluate: AsyncParsableCommand {
 
     func run() async throws {
         let classifier = try SliceClassifier(modelPath: model ?? ModelCommand.defaultModelPath)
+        let baselineClassifier = try baseline.map { try SliceClassifier(modelPath: $0) }
         var reports: [HeadReport] = []
         var sources: [(name: String, load: () throws -> (slices: [LabeledSlice], failures: [DatasetError]))] = cohorts.map { cohort in
             (cohort, { try SimulatedCohortDataset.load(directory: URL(fileURLWithPath: cohort)) })
@@ -263,15 +277,22 @@ struct ModelEvaluate: AsyncParsableCommand {
             // Once per slice: the overall ceiling and the one by cause share it.
             let ceilings = slices.map { Self.ceilingProbability($0) }
             let ceilingByID = Dictionary(zip(slices.map(\.id), ceilings), uniquingKeysWith: { first, _ in first })
+            let paired = baselineClassifier.map { classifier.pairedCases(slices, against: $0) }
             for head in ClassifierHead.allCases {
                 guard let headCases = cases[head], !headCases.isEmpty else { continue }
                 let threshold = classifier.operatingThreshold(for: head)
+                let bootstrap = PatientBootstrap(replicates: replicates, seed: 1)
+                var comparison: BaselineComparison?
+                if let baselineClassifier, let paired, let difference = bootstrap.difference(paired.cases[head] ?? [], statistic: rocAUC) {
+                    comparison = BaselineComparison(baseline: baselineClassifier.card.modelVersion, rocAUC: difference, unpaired: paired.unpaired)
+                }
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
-                    cases: headCases, threshold: threshold, bootstrap: PatientBootstrap(replicates: replicates, seed: 1)),
+                    cases: headCases, threshold: threshold, bootstrap: bootstrap),
                     byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil,
                     ceiling: head == .lowCertainty ? ceilingReport(slices, ceilings: ceilings) : nil,
                     ceilingByCause: head == .lowCertainty
-                        ? SliceClassifier.lowCertaintyByCause(slices, threshold: 0.5) { ceilingByID[$0.id] ?? nil } : nil))
+                        ? SliceClassifier.lowCertaintyByCause(slices, threshold: 0.5) { ceilingByID[$0.id] ?? nil } : nil,
+                    againstBaseline: comparison))
             }
         }
         switch format {
@@ -287,6 +308,12 @@ struct ModelEvaluate: AsyncParsableCommand {
                 print("  balanced accuracy \(show(m.balancedAccuracy))  always-\(m.positives * 2 > m.cases ? "positive" : "negative") accuracy \(m.noInformationRate.map { String(format: "%.3f", $0) } ?? "-")")
                 print("  F1 \(show(m.f1))  ROC AUC \(show(m.rocAUC))  ECE " + String(format: "%.3f", m.calibration.expectedCalibrationError))
                 print("  confusion: TP \(m.confusion.truePositives)  FP \(m.confusion.falsePositives)  TN \(m.confusion.trueNegatives)  FN \(m.confusion.falseNegatives)")
+                if let b = r.againstBaseline {
+                    let c = b.rocAUC
+                    print(String(format: "  against baseline %@: ROC AUC %.3f vs %.3f, difference %+.3f [%+.3f, %+.3f] (paired), not better in %.1f%% of replicates",
+                                 b.baseline, c.first, c.second, c.difference.value, c.difference.lower, c.difference.upper, 100 * c.shareNotBetter)
+                          + (b.unpaired > 0 ? "; \(b.unpaired) slice(s) one model could not assess left out" : ""))
+                }
                 if let c = r.ceiling {
                     showedCeiling = true
                     print("  reader-noise ceiling*: ROC AUC \(show(c.rocAUC))  accuracy \(show(c.accuracy))  balanced accuracy \(show(c.balancedAccuracy))")

@@ -89,6 +89,38 @@ import Testing
         #expect(info.standardOutput.contains("images as acquired"))
     }
 
+    @Test func evaluateAgainstABaselinePairsTheSameSlices() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try makeUntrainedModel(in: directory)
+        let cohort = directory.appendingPathComponent("cohort").path
+        #expect(try runLGEQA(["simulate", "cohort", "--n", "2", "--seed", "4", "--out", cohort]).status == 0)
+        // A model against itself: every head's difference is exactly nothing, and its own figure
+        // is the report's.
+        let result = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--baseline", model, "--format", "json", "--replicates", "50"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        let compared = reports.compactMap { report -> (Double?, [String: Any])? in
+            guard let against = report["againstBaseline"] as? [String: Any] else { return nil }
+            let auc = ((report["report"] as? [String: Any])?["rocAUC"] as? [String: Any])?["value"] as? Double
+            return (auc, against)
+        }
+        #expect(compared.count >= 2)
+        for (auc, against) in compared {
+            let difference = try #require((against["rocAUC"] as? [String: Any])?["difference"] as? [String: Double])
+            #expect(difference == ["value": 0, "lower": 0, "upper": 0])
+            #expect((against["rocAUC"] as? [String: Any])?["first"] as? Double == auc)
+            #expect(against["baseline"] as? String == "test" && against["unpaired"] as? Int == 0)
+        }
+        let table = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--baseline", model, "--replicates", "50"])
+        #expect(table.standardOutput.contains("against baseline test: ROC AUC"), "\(table.standardOutput)")
+
+        let missing = directory.appendingPathComponent("nope.lgeqa").path
+        let refused = try runLGEQA(["model", "evaluate", "--cohort", cohort, "--model", model, "--baseline", missing])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains(missing))
+    }
+
     @Test func evaluateScoresEMIDECFormatFoldersForLGEOnly() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
