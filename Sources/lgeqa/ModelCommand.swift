@@ -272,12 +272,14 @@ struct ModelEvaluate: AsyncParsableCommand {
         for (cohort, load) in sources {
             let (slices, failures) = try load()
             failures.forEach { printError("lgeqa: \($0)") }
-            let (cases, unassessed) = classifier.scoredCases(slices)
+            // Each model assesses every slice once; the figures below all read these.
+            let verdicts = classifier.assessments(slices)
+            let (cases, unassessed) = SliceClassifier.scoredCases(slices, assessments: verdicts)
             if unassessed > 0 { printError("lgeqa: \(unassessed) slice(s) in \(cohort) got no assessment and are not counted") }
             // Once per slice: the overall ceiling and the one by cause share it.
             let ceilings = slices.map { Self.ceilingProbability($0) }
             let ceilingByID = Dictionary(zip(slices.map(\.id), ceilings), uniquingKeysWith: { first, _ in first })
-            let paired = baselineClassifier.map { classifier.pairedCases(slices, against: $0) }
+            let paired = baselineClassifier.map { SliceClassifier.pairedCases(slices, first: verdicts, second: $0.assessments(slices)) }
             for head in ClassifierHead.allCases {
                 guard let headCases = cases[head], !headCases.isEmpty else { continue }
                 let threshold = classifier.operatingThreshold(for: head)
@@ -288,7 +290,7 @@ struct ModelEvaluate: AsyncParsableCommand {
                 }
                 reports.append(HeadReport(cohort: cohort, head: head.rawValue, report: ClassificationReport(
                     cases: headCases, threshold: threshold, bootstrap: bootstrap),
-                    byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices) : nil,
+                    byCause: head == .lowCertainty ? classifier.lowCertaintyByCause(slices, assessments: verdicts) : nil,
                     ceiling: head == .lowCertainty ? ceilingReport(slices, ceilings: ceilings) : nil,
                     ceilingByCause: head == .lowCertainty
                         ? SliceClassifier.lowCertaintyByCause(slices, threshold: 0.5) { ceilingByID[$0.id] ?? nil } : nil,
