@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(name: "LGEONNXTests", dependencies: ["LGEONNX", "LGEClassifier", "LGENeural", "LGEDatasets", "LGERandom", "LGETestSupport"]),
         .testTarget(name: "LGEEvaluationTests", dependencies: ["LGEEvaluation", "LGERandom"]),
         .testTarget(name: "LGEDatasetsTests", dependencies: ["LGEDatasets", "LGETestSupport", "LGESimulator"]),
-        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGEProtocol", "LGEReplay", "LGETestSupport"]),
+        .testTarget(name: "LGEAuditTests", dependencies: ["LGEAudit", "LGEEvaluation", "LGERandom", "LGEProtocol", "LGEReplay", "LGESession", "LGETestSupport"]),
         .testTarget(name: "LGEPreprocessingTests", dependencies: ["LGEPreprocessing", "LGEDICOM", "LGERandom"]),
         .testTarget(name: "LGEQualityMetricsTests", dependencies: ["LGEQualityMetrics", "LGEDICOM", "LGESimulator", "LGEImageAnalysis"]),
         .testTarget(name: "LGEImageAnalysisTests", dependencies: ["LGEImageAnalysis"]),

@@ -3,10 +3,14 @@
 
 For a simulated cohort (its truth.csv) and `lgeqa classify COHORT --format jsonl` on it, counts per
 acquisition (one breath-hold: its PSIR and magnitude images, replayed PSIR first) whether a rule of
-the form "certainty low and CAUSE >= THRESHOLD" would prompt, judged on each image alone
-(`causes.CAUSE`) and on the lowest value over the acquisition's images so far
-(`acquisition.causes.CAUSE`), against the simulator's truth: true = some image of the acquisition is
-low certainty with that cause. Standard library only. SYNTHETIC data: the figures describe the
+the form "certainty low and CAUSE >= THRESHOLD" would prompt, judged three ways against the
+simulator's truth (true = some image of the acquisition is low certainty with that cause):
+- on each image alone (`causes.CAUSE`);
+- on the lowest value over the images seen so far, as the engine read `acquisition.causes.CAUSE`
+  before 2026-12-07, when it decided each image as it came;
+- on the lowest value over all of the acquisition's images, as it reads it now that it decides an
+  acquisition whole.
+Standard library only. SYNTHETIC data: the figures describe the
 simulator and the model, not patients.
 
 usage: acquisition-agreement.py COHORT_DIR PREDICTIONS.jsonl [CAUSE=THRESHOLD ...]
@@ -33,13 +37,14 @@ def main(argv):
         key = (row['session'], row['target'], row['action'], row['inversion_time'])
         acquisitions[key].append((0 if row['reconstruction'] == 'psir' else 1, record, row))
     for cause, threshold in rules:
-        counts = {'causes': [0, 0], 'acquisition.causes': [0, 0]}
+        counts = {'causes': [0, 0], 'acquisition.causes (so far)': [0, 0], 'acquisition.causes (whole)': [0, 0]}
         with_cause = 0
         for images in acquisitions.values():
             images.sort(key=lambda item: item[0])
             true = any(cause in row['causes'].split(';') and row['low_certainty'] == '1' for _, _, row in images)
             with_cause += true
             lowest, fired = 1.0, set()
+            whole = min(record['causes'][cause] for _, record, _ in images)
             for _, record, _ in images:
                 p = record['causes'][cause]
                 lowest = min(lowest, p)
@@ -47,7 +52,9 @@ def main(argv):
                 if low and p >= threshold:
                     fired.add('causes')
                 if low and lowest >= threshold:
-                    fired.add('acquisition.causes')
+                    fired.add('acquisition.causes (so far)')
+                if low and whole >= threshold:
+                    fired.add('acquisition.causes (whole)')
             for name in fired:
                 counts[name][0 if true else 1] += 1
         print(f'{cohort}: {cause} >= {threshold}: {len(acquisitions)} acquisitions, {with_cause} with the cause; '

@@ -108,16 +108,19 @@ public struct ProtocolOutcome: Sendable, Hashable {
 
     public init() {}
 
-    /// Runs `qaProtocol` over `facts` (one session's images, in replay order).
+    /// Runs `qaProtocol` over `facts` (one session's images, in replay order), deciding on each
+    /// acquisition's images together as the replay does.
     public static func evaluate(_ facts: [SliceFacts], protocol qaProtocol: QAProtocol) -> ProtocolOutcome {
         var engine = ProtocolEngine(protocol: qaProtocol)
         var outcome = ProtocolOutcome()
         var ambiguous = Set<String>(), prompted = Set<String>()
         for slice in facts {
             if let p = slice.assessment?.pLowCertainty, p >= ambiguityThreshold { ambiguous.insert(slice.context.sliceKey) }
-            if let recommendation = engine.evaluate(slice).recommendation {
+        }
+        for acquisition in SliceFacts.acquisitions(facts) {
+            for recommendation in engine.evaluate(acquisition: acquisition).compactMap(\.recommendation) {
                 outcome.actions.append(ActionCost(action: recommendation.action.kind, minutes: recommendation.costSeconds / 60))
-                prompted.insert(slice.context.sliceKey)
+                prompted.insert(acquisition[0].context.sliceKey)
             }
         }
         outcome.ambiguousSlices = ambiguous.count

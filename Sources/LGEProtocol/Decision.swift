@@ -45,6 +45,9 @@ public struct FiredRule: Sendable, Hashable {
         case outranked(by: String)
         /// It would have won, but a limit kept it from prompting.
         case suppressed(LimitReason)
+        /// It won on its image, but a rule on another image of the same acquisition (named)
+        /// ranks higher or came first (``ProtocolEngine/evaluate(acquisition:)``).
+        case outrankedOnAnotherImage(by: String)
     }
 
     public var rule: String
@@ -76,12 +79,15 @@ public struct Decision: Sendable, Hashable {
         case nothingFired
         /// Every rule that fired was kept quiet by a limit; the best one's is given.
         case suppressed(rule: String, by: LimitReason)
+        /// The acquisition's recommendation (its rule named) came from another of its images.
+        case decidedOnAnotherImage(rule: String)
 
         public var description: String {
             switch self {
             case .noAssessment(let reason): "no assessment: \(reason)"
             case .nothingFired: "no rule fired"
             case .suppressed(let rule, let limit): "rule '\(rule)' suppressed by \(limit)"
+            case .decidedOnAnotherImage(let rule): "the acquisition's recommendation ('\(rule)') came from another of its images"
             }
         }
     }

@@ -1,8 +1,11 @@
 /// What the protocol has done so far in one exam: the running tally the limits are checked
 /// against. Start each exam with an empty one; ``ProtocolEngine`` records each recommendation.
 public struct ExamState: Sendable, Hashable {
-    /// Slices evaluated so far.
+    /// Slices (acquisitions of a position, ``SliceContext/sliceKey``) evaluated so far: the PSIR
+    /// and magnitude images of one breath-hold count once.
     public var slicesSeen = 0
+    /// The acquisition evaluated last.
+    public var lastSliceKey: String?
     public var promptsSoFar = 0
     /// Prompts by ``SliceContext/position``.
     public var promptsByPosition: [String: Int] = [:]
@@ -21,7 +24,7 @@ public struct ExamState: Sendable, Hashable {
     /// Rules that have given a recommendation in this exam (`prompted_before.RULE`).
     public var promptedRules: Set<String> = []
     /// By ``SliceContext/sliceKey``: the lowest probability of each cause over the acquisition's
-    /// images assessed so far (`acquisition.causes.*`).
+    /// images noted so far (`acquisition.causes.*`; all of them when it is decided whole).
     public var acquisitionCauses: [String: [Cause: Double]] = [:]
 
     public init() {}
@@ -38,13 +41,21 @@ public struct ExamState: Sendable, Hashable {
         return min(own, acquisitionCauses[slice.context.sliceKey]?[cause] ?? own)
     }
 
-    /// Counts a slice that was evaluated, and its recommendation if there was one.
-    public mutating func record(_ decision: Decision, for slice: SliceFacts) {
-        slicesSeen += 1
-        if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
+    /// Adds an image's cause probabilities to its acquisition's lowest ones (`acquisition.causes.*`).
+    public mutating func noteCauses(of slice: SliceFacts) {
         if let causes = slice.assessment?.causes {
             acquisitionCauses[slice.context.sliceKey, default: [:]].merge(causes, uniquingKeysWith: min)
         }
+    }
+
+    /// Counts an image that was evaluated, and its recommendation if there was one.
+    public mutating func record(_ decision: Decision, for slice: SliceFacts) {
+        if lastSliceKey != slice.context.sliceKey {
+            slicesSeen += 1
+            lastSliceKey = slice.context.sliceKey
+        }
+        if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
+        noteCauses(of: slice)
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1
         promptedRules.insert(recommendation.rule)

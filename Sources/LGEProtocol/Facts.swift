@@ -81,8 +81,9 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     /// The certainty band `p_low_certainty` falls in (`certainty_bands`).
     case certainty
     case cause(Cause)
-    /// The lowest value of a cause over this acquisition's images assessed so far, this one
-    /// included: PSIR and magnitude are reconstructed from one k-space, so ghosts and motion of the
+    /// The lowest value of a cause over this acquisition's images: all of them where the engine
+    /// decides on the acquisition whole (``ProtocolEngine/evaluate(acquisition:)``, as replay
+    /// does), those assessed so far where images come one by one. PSIR and magnitude are reconstructed from one k-space, so ghosts and motion of the
     /// acquisition show in both, and a call only one of them makes is more likely the classifier's error.
     case acquisitionCause(Cause)
     /// A quality metric by its name in ``QualityMetric/known``.
@@ -197,7 +198,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         case .certainty: "the certainty band p_low_certainty falls in (names from certainty_bands)"
         case .cause(let cause): "classifier probability that \(cause.phrase) is why the slice is ambiguous, 0-1"
         case .acquisitionCause(let cause):
-            "the lowest causes.\(cause.rawValue) over this acquisition's images so far (PSIR and magnitude of one breath-hold, this one included): "
+            "the lowest causes.\(cause.rawValue) over this acquisition's images (PSIR and magnitude of one breath-hold, decided together): "
                 + "both reconstructions come from one k-space, so requiring it asks that they agree on an artifact of the acquisition"
         case .quality(let metric): QualityMetric.known.first { $0.name == metric }?.meaning ?? metric
         case .index: "slice number as the technologist counts it (1 = most basal short-axis slice)"

@@ -31,6 +31,53 @@ public struct ProtocolEngine: Sendable {
         return decision
     }
 
+    /// Decides on one acquisition, all its images given together (the PSIR and magnitude images
+    /// of one breath-hold), and records it in the engine's exam. Returns one decision per image,
+    /// in the order given; at most one carries a recommendation, as a technologist can take only
+    /// one next step after a breath-hold.
+    ///
+    /// Where the images are evaluated one by one (``evaluate(_:)``, for a source that cannot wait
+    /// for the rest of an acquisition), the first image decides with only itself to agree with.
+    /// Here every image sees the whole acquisition: `acquisition.causes.*` is the lowest over all
+    /// its images, and the recommendation is the best rule that won on any image (by the conflict
+    /// policy, then image order), so one image's misreading cannot prompt before the other image
+    /// has had its say.
+    public mutating func evaluate(acquisition images: [SliceFacts]) -> [Decision] {
+        let decisions = decide(acquisition: images, in: exam)
+        for (image, decision) in zip(images, decisions) { exam.record(decision, for: image) }
+        return decisions
+    }
+
+    /// The decisions on one acquisition's images in exam state `state`, changing nothing
+    /// (see ``evaluate(acquisition:)``).
+    public func decide(acquisition images: [SliceFacts], in state: ExamState) -> [Decision] {
+        var whole = state
+        for image in images { whole.noteCauses(of: image) }
+        var decisions = images.map { decide($0, in: whole) }
+        let policy = `protocol`.conflictPolicy
+        var best: (index: Int, rule: Rule)?
+        for (index, decision) in decisions.enumerated() {
+            guard let name = decision.recommendation?.rule, let rule = rule(named: name) else { continue }
+            if let current = best, !policy.prefers(rule, over: current.rule) { continue }
+            best = (index, rule)
+        }
+        guard let best else { return decisions }
+        for index in decisions.indices where index != best.index {
+            guard let lost = decisions[index].recommendation else { continue }
+            decisions[index].recommendation = nil
+            decisions[index].silence = .decidedOnAnotherImage(rule: best.rule.name)
+            decisions[index].fired = decisions[index].fired.map { fired in
+                guard fired.rule == lost.rule, fired.outcome == .won else { return fired }
+                var outranked = fired
+                outranked.outcome = .outrankedOnAnotherImage(by: best.rule.name)
+                return outranked
+            }
+        }
+        return decisions
+    }
+
+    func rule(named name: String) -> Rule? { `protocol`.rules.first { $0.name == name } }
+
     /// The decision on `slice` in exam state `state`, changing nothing.
     public func decide(_ slice: SliceFacts, in state: ExamState) -> Decision {
         guard slice.assessment != nil else {
@@ -89,8 +136,9 @@ public struct ProtocolEngine: Sendable {
             return .promptsPerPosition(n)
         }
         if let n = limits.cooldownSlices, n > 0, let last = state.lastPromptSlice {
-            // This slice would be number slicesSeen + 1; the prompted one was `last`.
-            let since = state.slicesSeen + 1 - last - 1
+            // Counted in acquisitions: the PSIR and magnitude images of one breath-hold are one slice.
+            let current = state.lastSliceKey == slice.context.sliceKey ? state.slicesSeen : state.slicesSeen + 1
+            let since = max(0, current - last - 1)
             if since < n { return .cooldownSlices(since: since, required: n) }
         }
         if let seconds = limits.cooldownSeconds, seconds > 0, let last = state.lastPromptMinute,

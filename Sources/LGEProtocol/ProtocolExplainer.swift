@@ -113,7 +113,7 @@ public enum ProtocolExplainer {
         case (.certainty, .isIn(let vs)): return "the slice is \(list(vs, "or")) certainty"
         case (.cause(let cause), _): return "the likely cause is \(cause.phrase) (p \(comparison.symbol))"
         case (.acquisitionCause(let cause), _):
-            return "every image of the acquisition so far points to \(cause.phrase) (p \(comparison.symbol))"
+            return "every image of the acquisition points to \(cause.phrase) (p \(comparison.symbol))"
         case (.reconstruction, .eq(let v)): return "the image is \(v == .word("psir") ? "PSIR" : "magnitude")"
         case (.seriesHasPSIR, .eq(.flag(let has))): return has ? "the series has PSIR" : "the series is magnitude-only"
         case (.repeatsOfPosition, .lt(let n)): return "the position has been acquired fewer than \(FactValue.format(n + 1)) times"

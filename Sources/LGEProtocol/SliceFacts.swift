@@ -108,3 +108,19 @@ public struct SliceFacts: Sendable, Hashable {
         self.context = context
     }
 }
+
+extension SliceFacts {
+    /// `images` (in arrival order) cut into acquisitions: runs of consecutive images with the same
+    /// ``SliceContext/sliceKey``, as ``ProtocolEngine/evaluate(acquisition:)`` takes them.
+    public static func acquisitions(_ images: [SliceFacts]) -> [[SliceFacts]] {
+        var groups: [[SliceFacts]] = []
+        for image in images {
+            if let last = groups.last?.last, last.context.sliceKey == image.context.sliceKey {
+                groups[groups.count - 1].append(image)
+            } else {
+                groups.append([image])
+            }
+        }
+        return groups
+    }
+}

@@ -9,9 +9,9 @@ import LGESession
 /// place it in the exam, let the protocol decide, and report it all as ``ReplayEvent``s.
 ///
 /// Rules are evaluated by ``ProtocolEngine`` (benchmarked on its own); this type only feeds it.
-/// The PSIR and magnitude images of one acquisition are evaluated one after the other with the
-/// same slice key, so the protocol's `prompts_per_slice` counts them as one slice; the first
-/// recommendation is the one carried out.
+/// The PSIR and magnitude images of one acquisition arrive together and are decided on together
+/// (``ProtocolEngine/evaluate(acquisition:)``): at most one recommendation per acquisition, and
+/// a rule asking both reconstructions to agree (`acquisition.causes.*`) sees both.
 public struct ReplayEngine: Sendable {
     public let qaProtocol: QAProtocol
     public let classifier: SliceClassifier?
@@ -184,7 +184,8 @@ private struct Run {
     /// The earlier slice this one follows up, and the action, for ambiguity tracking.
     var pendingFollowUp: (slice: Int, action: String?)?
 
-    /// Assesses and evaluates every image of the slice; returns the recommendation to act on.
+    /// Assesses every image of the slice, then lets the protocol decide on the acquisition as a
+    /// whole (``ProtocolEngine/evaluate(acquisition:)``); returns the recommendation to act on.
     mutating func decide(_ slice: ArrivingSlice, number: Int) -> Recommendation? {
         let repeats = arrivals.dropLast().filter { $0.position == slice.position }.count
         var first: Recommendation?
@@ -194,15 +195,15 @@ private struct Run {
         var worstLow: Double?
         var ambiguous: Bool?
         var unsure: Bool?
+        var imageFacts: [SliceFacts] = []
         for image in slice.images {
             images += 1
-            let reconstruction = image.reconstruction.name
             let (assessment, reason, quality) = engine.assess(image, phaseEncode: slice.phaseEncodeDirection)
             if let readers = image.readersUnsure { unsure = (unsure ?? false) || readers }
             if let assessment {
                 let band = engine.qaProtocol.band(forLowCertainty: assessment.pLowCertainty)?.name
                 emit(.assessment(AssessmentEvent(
-                    slice: number, reconstruction: reconstruction, pLGE: rounded(assessment.pLGE),
+                    slice: number, reconstruction: image.reconstruction.name, pLGE: rounded(assessment.pLGE),
                     pLowCertainty: rounded(assessment.pLowCertainty), certainty: band,
                     causes: Dictionary(uniqueKeysWithValues: assessment.causes.map { ($0.key.rawValue, rounded($0.value)) }),
                     topCause: assessment.likelyCause?.cause.rawValue, qa: quality.mapValues { rounded($0) })))
@@ -219,12 +220,17 @@ private struct Run {
                 lowRRInterval: slice.rrRange?.lowerBound, highRRInterval: slice.rrRange?.upperBound)
             let sliceFacts = SliceFacts(assessment: assessment, unassessedReason: reason, quality: quality, context: context)
             facts?(sliceFacts)
-            let decision = protocolEngine.evaluate(sliceFacts)
+            imageFacts.append(sliceFacts)
+        }
+        let decisions = protocolEngine.evaluate(acquisition: imageFacts)
+        for (image, decision) in zip(slice.images, decisions) {
+            let reconstruction = image.reconstruction.name
             for fired in decision.fired {
                 let (outcome, detail): (String, String?) =
                     switch fired.outcome {
                     case .won: ("won", nil)
                     case .outranked(let by): ("outranked", "by \(by)")
+                    case .outrankedOnAnotherImage(let by): ("outranked", "by \(by) on another image of this acquisition")
                     case .suppressed(let limit): ("suppressed", limit.description)
                     }
                 emit(.ruleFired(RuleFiredEvent(

@@ -2,6 +2,7 @@ import Foundation
 import LGEAudit
 import LGEProtocol
 import LGEReplay
+import LGESession
 import LGETestSupport
 import Testing
 
@@ -107,6 +108,24 @@ import Testing
             #expect(outcome.actions.map(\.action) == expected)
             #expect(outcome.ambiguousSlices == session.facts.filter { $0.assessment!.pLowCertainty >= 0.5 }.count)
         }
+    }
+
+    /// The rules-only rerun decides each breath-hold on its PSIR and magnitude images together, as
+    /// the replay does: a ghost only the PSIR image shows does not prompt.
+    @Test func theRulesOnlyRerunDecidesEachAcquisitionWhole() throws {
+        let base = try shippedDefault()
+        func image(_ index: Int, _ reconstruction: Reconstruction, ghosting: Double) -> SliceFacts {
+            SliceFacts(
+                assessment: Assessment(pLGE: 0.3, pLowCertainty: 0.6, causes: [.ghosting: ghosting]),
+                context: SliceContext(index: index, ring: .mid, reconstruction: reconstruction, seriesHasPSIR: true))
+        }
+        let facts = [image(4, .psir, ghosting: 0.95), image(4, .magnitude, ghosting: 0.2),
+                     image(5, .psir, ghosting: 0.9), image(5, .magnitude, ghosting: 0.85)]
+        let outcome = ProtocolOutcome.evaluate(facts, protocol: base)
+        #expect(outcome.actions.map(\.action) == ["swap_phase_encode"], "only SA 5 ghosts on both images")
+        #expect(outcome.ambiguousSlices == 2 && outcome.ambiguousPrompted == 1)
+        var oneByOne = ProtocolEngine(protocol: base)
+        #expect(facts.compactMap { oneByOne.evaluate($0).recommendation }.count == 2, "image by image, SA 4's PSIR image prompts too")
     }
 
     @Test func qualityMetricsAreMeasuredOnlyWhenTheProtocolNamesThem() throws {

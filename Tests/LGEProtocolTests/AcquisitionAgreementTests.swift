@@ -46,6 +46,78 @@ import Testing
         #expect(blurred.evaluate(image(10, .psir, motion: 0.7)).recommendation?.rule == "motion-coach")
     }
 
+    /// motion-blur-2ch's 2CH breath-hold with the both-map candidate model (docs/model.md): the PSIR
+    /// image reads as ghosting 0.99, its magnitude image does not. Image by image, the PSIR image
+    /// prompts a swap before the magnitude image has arrived; decided together, it does not.
+    @Test func aWholeAcquisitionIsDecidedOnAllItsImages() throws {
+        let psir = slice(12, ring: nil, orientation: .twoChamber, pLow: 0.65, causes: [.ghosting: 0.99, .motion: 0.87], psir: true, reconstruction: .psir)
+        let magnitude = slice(12, ring: nil, orientation: .twoChamber, pLow: 0.3, causes: [.ghosting: 0.4, .motion: 0.7], psir: true)
+
+        var oneByOne = ProtocolEngine(protocol: try shipped("default"))
+        #expect(oneByOne.evaluate(psir).recommendation?.rule == "ghost-swap")
+
+        var together = ProtocolEngine(protocol: try shipped("default"))
+        let decisions = together.evaluate(acquisition: [psir, magnitude])
+        #expect(decisions.count == 2)
+        #expect(decisions.compactMap(\.recommendation).map(\.rule) == ["motion-coach"])
+        #expect(decisions[0].fired.allSatisfy { $0.rule != "ghost-swap" }, "the magnitude image holds acquisition.causes.ghosting at 0.4")
+        #expect(decisions[1].silence == .decidedOnAnotherImage(rule: "motion-coach"))
+        #expect(decisions[1].fired.first { $0.rule == "motion-coach" }?.outcome == .outrankedOnAnotherImage(by: "motion-coach"))
+        #expect(together.exam.promptsSoFar == 1 && together.exam.slicesSeen == 1)
+        #expect(together.exam.promptsBySlice["2CH 12#0"] == 1)
+    }
+
+    @Test func theBestRuleOnAnyImageWinsThenImageOrder() throws {
+        let rules = """
+              - name: on-psir
+                when: {reconstruction: psir, causes.focal_equivocal: {ge: 0.5}}
+                then: {action: long_axis_crosscut, priority: 40}
+              - name: on-magnitude
+                when: {reconstruction: magnitude, causes.focal_equivocal: {ge: 0.5}}
+                then: {action: repeat, priority: 60}
+            """
+        var engine = ProtocolEngine(protocol: try ProtocolLoader.parse(protocolText(rules: rules), file: "t.yaml"))
+        let psir = slice(5, causes: [.focalEquivocal: 0.9], psir: true, reconstruction: .psir)
+        let magnitude = slice(5, causes: [.focalEquivocal: 0.9], psir: true)
+        let decisions = engine.evaluate(acquisition: [psir, magnitude])
+        #expect(decisions[0].recommendation == nil)
+        #expect(decisions[0].silence?.description == "the acquisition's recommendation ('on-magnitude') came from another of its images")
+        #expect(decisions[0].fired.first?.outcome == .outrankedOnAnotherImage(by: "on-magnitude"))
+        #expect(decisions[1].recommendation?.rule == "on-magnitude")
+        // Equal rank: the first image given keeps it.
+        var equal = ProtocolEngine(protocol: try ProtocolLoader.parse(protocolText(rules: Self.spotRule), file: "t.yaml"))
+        let both = equal.evaluate(acquisition: [slice(5, causes: [.focalEquivocal: 0.9], reconstruction: .psir), slice(5, causes: [.focalEquivocal: 0.8])])
+        #expect(both[0].recommendation?.rule == "spot" && both[1].recommendation == nil)
+    }
+
+    static let spotRule = "  - name: spot\n    when: {causes.focal_equivocal: {ge: 0.5}}\n    then: {action: long_axis_crosscut}"
+
+    /// `cooldown: {slices: N}` counts acquisitions, so a PSIR-and-magnitude series waits as long as
+    /// a magnitude-only one (the conservative protocol's "never interrupted twice in a row").
+    @Test func cooldownCountsAcquisitionsNotImages() throws {
+        var engine = ProtocolEngine(protocol: try ProtocolLoader.parse(
+            protocolText(limits: "{cooldown: {slices: 2}}", rules: Self.spotRule), file: "t.yaml"))
+        func pair(_ index: Int) -> [Decision] {
+            engine.evaluate(acquisition: [
+                slice(index, causes: [.focalEquivocal: 0.9], psir: true, reconstruction: .psir),
+                slice(index, causes: [.focalEquivocal: 0.9], psir: true),
+            ])
+        }
+        #expect(pair(1).compactMap(\.recommendation).count == 1)
+        #expect(pair(2)[0].silence == .suppressed(rule: "spot", by: .cooldownSlices(since: 0, required: 2)))
+        #expect(pair(3)[1].silence == .suppressed(rule: "spot", by: .cooldownSlices(since: 1, required: 2)))
+        #expect(pair(4).compactMap(\.recommendation).count == 1)
+        #expect(engine.exam.slicesSeen == 4)
+    }
+
+    @Test func imagesAreCutIntoAcquisitionsBySliceKey() {
+        let images = [
+            slice(1, reconstruction: .psir), slice(1), slice(2, reconstruction: .psir), slice(2),
+            slice(2, repeats: 1), slice(1),
+        ]
+        #expect(SliceFacts.acquisitions(images).map(\.count) == [2, 2, 1, 1])
+    }
+
     @Test func aMisspelledAcquisitionFactIsNamedWithASuggestion() {
         let text = protocolText(rules: "  - name: r\n    when: {acquisition.causes.moton: {ge: 0.5}}\n    then: {action: repeat}")
         #expect {
@@ -59,6 +131,6 @@ import Testing
     @Test func theSchemaAndExplainSayIt() throws {
         #expect(ProtocolSchema.reference.contains("acquisition.causes.ghosting"))
         #expect(ProtocolExplainer.explain(try shipped("default")).contains(
-            "every image of the acquisition so far points to motion (p ≥ 0.5)"))
+            "every image of the acquisition points to motion (p ≥ 0.5)"))
     }
 }
