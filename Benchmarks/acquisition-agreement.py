@@ -13,8 +13,9 @@ simulator's truth (true = some image of the acquisition is low certainty with th
 Standard library only. SYNTHETIC data: the figures describe the
 simulator and the model, not patients.
 
-usage: acquisition-agreement.py COHORT_DIR PREDICTIONS.jsonl [CAUSE=THRESHOLD ...]
-       (default: motion=0.5 ghosting=0.8, the default protocol's thresholds; low = p_low_certainty >= 0.5)
+usage: acquisition-agreement.py COHORT_DIR PREDICTIONS.jsonl [low=P] [CAUSE=THRESHOLD ...]
+       (default: motion=0.5 ghosting=0.8, the default protocol's thresholds; low = p_low_certainty >= P,
+       0.5 unless given: the default protocol's low band starts at 0.082 for model 0.3-1-cal)
 """
 import csv
 import json
@@ -26,7 +27,9 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     cohort, predictions = argv[1], argv[2]
-    rules = [(a.split('=')[0], float(a.split('=')[1])) for a in argv[3:]] or [('motion', 0.5), ('ghosting', 0.8)]
+    pairs = [(a.split('=')[0], float(a.split('=')[1])) for a in argv[3:]]
+    low_from = dict(pairs).get('low', 0.5)
+    rules = [(name, value) for name, value in pairs if name != 'low'] or [('motion', 0.5), ('ghosting', 0.8)]
     truth = {row['sop_instance_uid']: row for row in csv.DictReader(open(f'{cohort}/truth.csv'))}
     acquisitions = defaultdict(list)
     for line in open(predictions):
@@ -48,7 +51,7 @@ def main(argv):
             for _, record, _ in images:
                 p = record['causes'][cause]
                 lowest = min(lowest, p)
-                low = record['p_low_certainty'] >= 0.5
+                low = record['p_low_certainty'] >= low_from
                 if low and p >= threshold:
                     fired.add('causes')
                 if low and lowest >= threshold:
@@ -57,7 +60,7 @@ def main(argv):
                     fired.add('acquisition.causes (whole)')
             for name in fired:
                 counts[name][0 if true else 1] += 1
-        print(f'{cohort}: {cause} >= {threshold}: {len(acquisitions)} acquisitions, {with_cause} with the cause; '
+        print(f'{cohort}: {cause} >= {threshold}, low from {low_from}: {len(acquisitions)} acquisitions, {with_cause} with the cause; '
               + '; '.join(f'{name}.{cause}: {tp} true, {fp} false prompts' for name, (tp, fp) in counts.items()))
 
 

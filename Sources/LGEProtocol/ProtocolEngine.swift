@@ -2,9 +2,11 @@ import LGESession
 
 /// Runs a protocol over an exam, one slice at a time, in acquisition order.
 ///
-/// Deterministic: the same slices in the same order give the same decisions. Replay, a live
-/// node or a test calls ``evaluate(_:)`` for each slice as it arrives; the engine keeps the
-/// exam's tally (``exam``) the limits are checked against.
+/// Deterministic: the same slices in the same order give the same decisions. Replay (and a live
+/// node that has collected a breath-hold's images) calls ``evaluate(acquisition:)`` for each
+/// acquisition as it arrives; a source that cannot wait for an acquisition's other image calls
+/// ``evaluate(_:)`` for each image. The engine keeps the exam's tally (``exam``) the limits are
+/// checked against.
 public struct ProtocolEngine: Sendable {
     public let `protocol`: QAProtocol
     /// The exam so far.

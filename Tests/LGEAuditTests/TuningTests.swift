@@ -63,7 +63,8 @@ import Testing
                 let ghosting = 0.5 + 0.05 * Double((n + 3 * i) % 10)
                 return SliceFacts(
                     assessment: Assessment(pLGE: 0.3, pLowCertainty: 0.4 + 0.05 * Double((n + i) % 10), causes: [.ghosting: ghosting]),
-                    context: SliceContext(index: i + 1, position: "SA \(i + 1)", orientation: .shortAxis, ring: .mid, reconstruction: .psir))
+                    // Magnitude-only: the swept acquisition.causes.ghosting threshold alone decides the ghost rule.
+                    context: SliceContext(index: i + 1, position: "SA \(i + 1)", orientation: .shortAxis, ring: .mid, reconstruction: .magnitude))
             }
             return TuningSession(session: "S\(n)", cluster: "site-\(n % 3)", outcomeInScope: n % 3 == 0, facts: facts)
         }
@@ -111,18 +112,18 @@ import Testing
     }
 
     /// The rules-only rerun decides each breath-hold on its PSIR and magnitude images together, as
-    /// the replay does: a ghost only the PSIR image shows does not prompt.
+    /// the replay does: motion only the PSIR image shows does not prompt the default protocol.
     @Test func theRulesOnlyRerunDecidesEachAcquisitionWhole() throws {
         let base = try shippedDefault()
-        func image(_ index: Int, _ reconstruction: Reconstruction, ghosting: Double) -> SliceFacts {
+        func image(_ index: Int, _ reconstruction: Reconstruction, motion: Double) -> SliceFacts {
             SliceFacts(
-                assessment: Assessment(pLGE: 0.3, pLowCertainty: 0.6, causes: [.ghosting: ghosting]),
+                assessment: Assessment(pLGE: 0.3, pLowCertainty: 0.6, causes: [.motion: motion]),
                 context: SliceContext(index: index, ring: .mid, reconstruction: reconstruction, seriesHasPSIR: true))
         }
-        let facts = [image(4, .psir, ghosting: 0.95), image(4, .magnitude, ghosting: 0.2),
-                     image(5, .psir, ghosting: 0.9), image(5, .magnitude, ghosting: 0.85)]
+        let facts = [image(4, .psir, motion: 0.95), image(4, .magnitude, motion: 0.2),
+                     image(5, .psir, motion: 0.9), image(5, .magnitude, motion: 0.85)]
         let outcome = ProtocolOutcome.evaluate(facts, protocol: base)
-        #expect(outcome.actions.map(\.action) == ["swap_phase_encode"], "only SA 5 ghosts on both images")
+        #expect(outcome.actions.map(\.action) == ["repeat"], "only SA 5 shows motion on both images")
         #expect(outcome.ambiguousSlices == 2 && outcome.ambiguousPrompted == 1)
         var oneByOne = ProtocolEngine(protocol: base)
         #expect(facts.compactMap { oneByOne.evaluate($0).recommendation }.count == 2, "image by image, SA 4's PSIR image prompts too")

@@ -46,25 +46,45 @@ import Testing
         #expect(blurred.evaluate(image(10, .psir, motion: 0.7)).recommendation?.rule == "motion-coach")
     }
 
-    /// motion-blur-2ch's 2CH breath-hold with the both-map candidate model (docs/model.md): the PSIR
-    /// image reads as ghosting 0.99, its magnitude image does not. Image by image, the PSIR image
-    /// prompts a swap before the magnitude image has arrived; decided together, it does not.
+    /// Image by image, a first (PSIR) image's motion call prompts before its magnitude partner
+    /// has had its say; decided together, the partner's disagreement keeps the default protocol
+    /// quiet, and where they agree the PSIR image carries the one recommendation.
     @Test func aWholeAcquisitionIsDecidedOnAllItsImages() throws {
-        let psir = slice(12, ring: nil, orientation: .twoChamber, pLow: 0.65, causes: [.ghosting: 0.99, .motion: 0.87], psir: true, reconstruction: .psir)
-        let magnitude = slice(12, ring: nil, orientation: .twoChamber, pLow: 0.3, causes: [.ghosting: 0.4, .motion: 0.7], psir: true)
+        let psir = image(9, .psir, motion: 0.9)
+        let magnitude = image(9, .magnitude, motion: 0.2)
 
         var oneByOne = ProtocolEngine(protocol: try shipped("default"))
-        #expect(oneByOne.evaluate(psir).recommendation?.rule == "ghost-swap")
+        #expect(oneByOne.evaluate(psir).recommendation?.rule == "motion-coach")
 
         var together = ProtocolEngine(protocol: try shipped("default"))
         let decisions = together.evaluate(acquisition: [psir, magnitude])
         #expect(decisions.count == 2)
-        #expect(decisions.compactMap(\.recommendation).map(\.rule) == ["motion-coach"])
-        #expect(decisions[0].fired.allSatisfy { $0.rule != "ghost-swap" }, "the magnitude image holds acquisition.causes.ghosting at 0.4")
-        #expect(decisions[1].silence == .decidedOnAnotherImage(rule: "motion-coach"))
-        #expect(decisions[1].fired.first { $0.rule == "motion-coach" }?.outcome == .outrankedOnAnotherImage(by: "motion-coach"))
-        #expect(together.exam.promptsSoFar == 1 && together.exam.slicesSeen == 1)
-        #expect(together.exam.promptsBySlice["2CH 12#0"] == 1)
+        #expect(decisions.allSatisfy { $0.recommendation == nil && $0.silence == .nothingFired })
+        #expect(together.exam.promptsSoFar == 0 && together.exam.slicesSeen == 1)
+
+        let agreeing = together.evaluate(acquisition: [image(10, .psir, motion: 0.8), image(10, .magnitude, motion: 0.7)])
+        #expect(agreeing[0].recommendation?.rule == "motion-coach")
+        #expect(agreeing[1].silence == .decidedOnAnotherImage(rule: "motion-coach"))
+        #expect(agreeing[1].fired.first { $0.rule == "motion-coach" }?.outcome == .outrankedOnAnotherImage(by: "motion-coach"))
+        #expect(together.exam.promptsSoFar == 1 && together.exam.slicesSeen == 2)
+        #expect(together.exam.promptsBySlice["SA 10#0"] == 1)
+    }
+
+    /// The default protocol takes a PSIR image's clear ghost call alone (the classifier reads
+    /// ghosts best there, docs/protocols.md) and a magnitude image's only with the PSIR image's
+    /// agreement.
+    @Test func theDefaultGhostRuleTrustsPSIRAloneAndMagnitudeWithAgreement() throws {
+        func ghost(_ index: Int, psir: Double, magnitude: Double) throws -> String? {
+            var engine = ProtocolEngine(protocol: try shipped("default"))
+            let images = [(Reconstruction.psir, psir), (.magnitude, magnitude)].map { kind, p in
+                slice(index, ring: .mid, pLow: 0.5, causes: [.ghosting: p, .motion: 0], psir: true, reconstruction: kind)
+            }
+            return engine.evaluate(acquisition: images).compactMap(\.recommendation).first?.rule
+        }
+        #expect(try ghost(4, psir: 0.9, magnitude: 0.3) == "ghost-swap")
+        #expect(try ghost(4, psir: 0.3, magnitude: 0.9) == nil)
+        #expect(try ghost(4, psir: 0.85, magnitude: 0.82) == "ghost-swap")
+        #expect(try ghost(4, psir: 0.7, magnitude: 0.7) == nil)
     }
 
     @Test func theBestRuleOnAnyImageWinsThenImageOrder() throws {

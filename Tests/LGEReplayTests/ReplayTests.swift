@@ -58,10 +58,13 @@ import Testing
     static func orderViolation(_ lines: [[String: Any]]) -> String? {
         guard lines.first?["event"] as? String == "session_started" else { return "first event is not session_started" }
         guard lines.last?["event"] as? String == "session_summary" else { return "last event is not session_summary" }
-        // Per slice: slice_arrived, then for each image its assessment, rule_fired and
-        // recommendation events; a no_recommendation closes the slice.
+        // Per slice: slice_arrived, then each image's assessment, then (the acquisition decided
+        // whole) each image's rule_fired events and at most one recommendation; a
+        // no_recommendation closes the slice.
         var arrived = 0
         var closed: Set<Int> = []
+        var decided: Set<Int> = []
+        var recommended: Set<Int> = []
         for (n, line) in lines.enumerated() {
             guard line["schema"] as? String == "lgeqa.replay.v1" else { return "line \(n + 1) has no schema" }
             let event = line["event"] as? String ?? ""
@@ -74,6 +77,10 @@ import Testing
                 arrived += 1
             case "assessment", "rule_fired", "recommendation", "no_recommendation":
                 guard slice == arrived, !closed.contains(arrived) else { return "\(event) on line \(n + 1) out of place" }
+                if event == "assessment", decided.contains(arrived) { return "assessment on line \(n + 1) after the slice's rules" }
+                if event != "assessment" { decided.insert(arrived) }
+                if event == "recommendation", !recommended.insert(arrived).inserted { return "a second recommendation for slice \(arrived)" }
+                if event == "no_recommendation", recommended.contains(arrived) { return "no_recommendation after a recommendation" }
                 if event == "no_recommendation" { closed.insert(arrived) }
             case "action_taken", "ambiguity_resolved":
                 guard let slice, slice <= arrived else { return "\(event) on line \(n + 1) names a slice not yet arrived" }
@@ -110,6 +117,11 @@ import Testing
             #expect(followUp.followsUp == action.slice && followUp.position == original.position)
             #expect(followUp.phaseEncode != original.phaseEncode && followUp.repeatsOfPosition == 1)
         }
+        // Both images of each acquisition fire the rule; the PSIR image's carries the recommendation.
+        let firstSwaps = events.compactMap { if case .ruleFired(let r) = $0, r.slice == recommendations[0].slice { r } else { nil } }
+        #expect(firstSwaps.map(\.outcome) == ["won", "outranked"])
+        #expect(firstSwaps.last?.detail == "by swap-first on another image of this acquisition")
+        #expect(recommendations.allSatisfy { $0.reconstruction == "psir" })
         guard case .sessionSummary(let summary) = events.last else { Issue.record("no summary"); return }
         #expect(summary.prompts == 4 && summary.actionsTaken == 4 && summary.slices == 9 && summary.positions == 5)
         #expect(summary.readersUnsurePositionsLeft != nil)
