@@ -242,7 +242,8 @@ struct ProtocolBench: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<rounds {
             var engine = ProtocolEngine(protocol: qaProtocol)
-            for facts in slices where engine.evaluate(facts).recommendation != nil { prompts += 1 }
+            // As replay calls it: each acquisition (here one magnitude image) decided whole.
+            for facts in slices where engine.evaluate(acquisition: [facts]).contains(where: { $0.recommendation != nil }) { prompts += 1 }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print("protocol \(qaProtocol.name) (\(qaProtocol.rules.count) rules): \(String(format: "%.1f", seconds / Double(rounds * slices.count) * 1e6)) µs per slice over \(rounds) exams of 12 slices (\(prompts) prompts)")
