@@ -21,8 +21,12 @@ struct ModelCompare: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Predictions of recipe A (CSV: fold,case,file,lge,p_lge).") var first: String
-    @Argument(help: "Predictions of recipe B, on the same slices.") var second: String
+    @Argument(help: "Predictions of recipe A (CSV: fold,case,file,lge,p_lge[,p_lesion_map,p_combined]).") var first: String
+    @Argument(help: "Predictions of recipe B, on the same slices (may be the same file, with another --second-column).") var second: String
+    @Option(help: "Which score to compare: p_lge (the head), p_lesion_map (the lesion map's highest cell) or p_combined (their mean).")
+    var column = "p_lge"
+    @Option(help: "The score to read from B, when it differs from --column (e.g. a recipe's map against its own head).")
+    var secondColumn: String?
     @Option(help: "Bootstrap replicates.") var replicates = 2000
     @Option(help: "Seed for the resampling.") var seed: UInt64 = 1
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
@@ -49,7 +53,8 @@ struct ModelCompare: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let a = try OutOfFoldPredictions(path: first), b = try OutOfFoldPredictions(path: second)
+        let a = try OutOfFoldPredictions(path: first, column: column)
+        let b = try OutOfFoldPredictions(path: second, column: secondColumn ?? column)
         let (cases, unscored) = try OutOfFoldPredictions.paired(a, b)
         let bootstrap = PatientBootstrap(replicates: replicates, seed: seed)
         let statistics: [(String, ([ScoredCase]) -> Double?)] = [
@@ -70,8 +75,8 @@ struct ModelCompare: AsyncParsableCommand {
         case .json:
             print(try prettyJSON(report))
         case .table:
-            print("A: \(first)")
-            print("B: \(second)")
+            print("A: \(first) (\(column))")
+            print("B: \(second) (\(secondColumn ?? column))")
             print("  \(report.slices) slices of \(report.patients) patients in both\(unscored > 0 ? " (\(unscored) left out: no prediction in one file)" : "")")
             for row in rows {
                 let c = row.comparison
@@ -97,10 +102,11 @@ struct OutOfFoldPredictions {
     /// By EMIDEC file name (unique within the data set).
     let slices: [String: Slice]
 
-    init(path: String) throws {
+    /// Reads the score in `column` (`p_lge`, `p_lesion_map` or `p_combined`).
+    init(path: String, column: String = "p_lge") throws {
         let table = try CSVTable(path: path)
         let patient = try table.column("case"), file = try table.column("file")
-        let lge = try table.column("lge"), probability = try table.column("p_lge")
+        let lge = try table.column("lge"), probability = try table.column(column)
         var slices: [String: Slice] = [:]
         for (line, fields) in table.rows {
             guard fields.count == table.header.count else {
@@ -113,7 +119,7 @@ struct OutOfFoldPredictions {
             if !fields[probability].isEmpty {
                 guard let value = Double(fields[probability]), (0...1).contains(value) else {
                     throw DatasetError.badTable(
-                        path: path, line: line, reason: "p_lge must be a probability from 0 to 1, or empty (found '\(fields[probability])')")
+                        path: path, line: line, reason: "\(column) must be a probability from 0 to 1, or empty (found '\(fields[probability])')")
                 }
                 p = value
             }

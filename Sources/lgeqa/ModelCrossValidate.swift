@@ -36,7 +36,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
     @Option(help: "Seed for folds, initialisation and augmentation.") var seed: UInt64 = 1
     @Option(help: "Bootstrap replicates for the pooled intervals.") var replicates = 2000
     @Option(help: "Output format: table or json.") var format: ReportFormat = .table
-    @Option(help: "Also write every held-out slice's out-of-fold p_lge here as CSV (fold, EMIDEC case and file, label), to study the misses or to weigh two recipes with `lgeqa model compare`.")
+    @Option(help: "Also write every held-out slice's out-of-fold scores here as CSV (fold, EMIDEC case and file, label, then p_lge, p_lesion_map (the lesion map's highest cell; empty without a map) and p_combined (their mean)), to study the misses or to weigh two recipes with `lgeqa model compare`.")
     var predictions: String?
     @OptionGroup var recipeOptions: RecipeOptions
 
@@ -73,6 +73,9 @@ struct ModelCrossValidate: AsyncParsableCommand {
         /// The same out-of-fold slices scored by the lesion map's highest cell (nil: no map trained).
         var lesionMapROCAUC: Double?
         var lesionMapWithinPatientROCAUC: Double?
+        /// Each slice scored by the mean of the head's `p_lge` and the map's highest cell (nil: no map trained).
+        var combinedROCAUC: Double?
+        var combinedWithinPatientROCAUC: Double?
     }
 
     func validate() throws {
@@ -103,8 +106,10 @@ struct ModelCrossValidate: AsyncParsableCommand {
         var pooled: [ScoredCase] = []
         // The lesion map's highest cell per slice, where a map was trained: does it find the infarct?
         var pooledMap: [ScoredCase] = []
+        // The head's and the map's probabilities averaged: two readings of one network.
+        var pooledCombined: [ScoredCase] = []
         var results: [FoldResult] = []
-        var predictionRows = ["fold,case,file,lge,p_lge"]
+        var predictionRows = ["fold,case,file,lge,p_lge,p_lesion_map,p_combined"]
         for (index, heldOut) in patientFolds.enumerated() {
             let training = emidecSlices.filter { !heldOut.contains($0.patient) } + synthetic
             let test = emidecSlices.filter { heldOut.contains($0.patient) }
@@ -122,16 +127,19 @@ struct ModelCrossValidate: AsyncParsableCommand {
             let (cases, unassessed) = classifier.scoredCases(test)
             if unassessed > 0 { printError("lgeqa: fold \(index + 1): \(unassessed) slice(s) got no assessment and are not counted") }
             let lgeCases = cases[.lge] ?? []
-            if predictions != nil {
-                for slice in test {
-                    let pLGE = (try? classifier.assess(slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection))
-                        .map { String(format: "%.4f", $0.pLGE) } ?? ""
-                    predictionRows.append("\(index + 1),\(slice.patient),\(slice.id),\(slice.lge.map { $0 ? "1" : "0" } ?? ""),\(pLGE)")
-                }
-            }
             pooled += lgeCases
-            for (slice, probability) in zip(test, trained.highestLesionMapProbabilities(test, preprocessing: recipe.preprocessing)) {
-                if let probability, let lge = slice.lge { pooledMap.append(ScoredCase(truth: lge, probability: probability, patient: slice.patient)) }
+            for (slice, map) in zip(test, trained.highestLesionMapProbabilities(test, preprocessing: recipe.preprocessing)) {
+                let head = (try? classifier.assess(
+                    slice.pixels, pixelSpacing: slice.pixelSpacing, isSigned: slice.isSigned, phaseEncode: slice.phaseEncodeDirection))?.pLGE
+                let combined = head.flatMap { head in map.map { (head + $0) / 2 } }
+                if let lge = slice.lge {
+                    if let map { pooledMap.append(ScoredCase(truth: lge, probability: map, patient: slice.patient)) }
+                    if let combined { pooledCombined.append(ScoredCase(truth: lge, probability: combined, patient: slice.patient)) }
+                }
+                if predictions != nil {
+                    let fields = [head, map, combined].map { $0.map { String(format: "%.4f", $0) } ?? "" }
+                    predictionRows.append("\(index + 1),\(slice.patient),\(slice.id),\(slice.lge.map { $0 ? "1" : "0" } ?? ""),\(fields.joined(separator: ","))")
+                }
             }
             let result = FoldResult(
                 fold: index + 1, patients: heldOut.count,
@@ -156,7 +164,8 @@ struct ModelCrossValidate: AsyncParsableCommand {
             myocardiumMapWeight: recipeOptions.myocardiumMapWeight, learningRate: recipeOptions.learningRate,
             withinPatientROCAUC: withinPatientROCAUC(pooled)?.auc, withinPatientPairs: withinPatientROCAUC(pooled)?.pairs ?? 0,
             patientLevelROCAUC: patientLevelROCAUC(pooled), lesionMapROCAUC: rocAUC(pooledMap),
-            lesionMapWithinPatientROCAUC: withinPatientROCAUC(pooledMap)?.auc)
+            lesionMapWithinPatientROCAUC: withinPatientROCAUC(pooledMap)?.auc,
+            combinedROCAUC: rocAUC(pooledCombined), combinedWithinPatientROCAUC: withinPatientROCAUC(pooledCombined)?.auc)
         switch format {
         case .json:
             print(try prettyJSON(report))
@@ -180,6 +189,7 @@ struct ModelCrossValidate: AsyncParsableCommand {
             print("    patient-level ROC AUC \(plain(report.patientLevelROCAUC)) (each patient scored by their highest slice)")
             if report.lesionMapROCAUC != nil {
                 print("    lesion map (each slice scored by its highest cell): ROC AUC \(plain(report.lesionMapROCAUC)), within-patient \(plain(report.lesionMapWithinPatientROCAUC))")
+                print("    head and map averaged (p_combined): ROC AUC \(plain(report.combinedROCAUC)), within-patient \(plain(report.combinedWithinPatientROCAUC))")
             }
             print("  95% intervals: percentile bootstrap over patients (\(replicates) replicates).")
         }

@@ -106,5 +106,28 @@ import Testing
         #expect(result.standardError.contains("\(bad):8"), "\(result.standardError)")
         #expect(result.standardError.contains("p_lge must be a probability from 0 to 1, or empty (found '1.7')"))
     }
+
+    /// One cross-validation's lesion map against its own head: the same file, two columns.
+    @Test func oneFilesMapAgainstItsHead() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var rows = ["fold,case,file,lge,p_lge,p_lesion_map,p_combined"]
+        for patient in 0..<12 {
+            for slice in 0..<4 {
+                let lge = patient % 2 == 0 && slice > 0
+                let head = Double((patient * 7 + slice * 3) % 10) / 10, map = (lge ? 0.6 : 0.3) + Double(slice) * 0.01
+                rows.append("1,Case_\(patient),Case_\(patient)_slice\(slice).png,\(lge ? 1 : 0),\(head),\(map),\((head + map) / 2)")
+            }
+        }
+        let file = directory.appendingPathComponent("cv.csv")
+        try (rows.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let result = try runLGEQA(["model", "compare", file.path, file.path, "--column", "p_lesion_map", "--second-column", "p_lge", "--replicates", "200"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("A: \(file.path) (p_lesion_map)") && result.standardOutput.contains("B: \(file.path) (p_lge)"))
+        #expect(result.standardOutput.contains("ROC AUC, pooled         A 1.000"), "\(result.standardOutput)")
+        let missing = try runLGEQA(["model", "compare", file.path, file.path, "--column", "p_map"])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("p_map"), "\(missing.standardError)")
+    }
 }
 
