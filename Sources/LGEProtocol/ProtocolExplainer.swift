@@ -26,6 +26,7 @@ public enum ProtocolExplainer {
         lines.append("")
         lines.append("Limits: \(limits(p.limits)).")
         lines.append("When several rules fire: \(p.conflictPolicy); a rule a limit keeps quiet gives way to the next that fits.")
+        lines.append("A breath-hold's PSIR and magnitude images are decided together: the best rule on either gives its one recommendation.")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -255,6 +255,7 @@ import Testing
         let text = ProtocolExplainer.explain(p)
         for rule in p.rules { #expect(text.contains("- \(rule.name) (priority \(rule.priority)"), "\(rule.name)") }
         #expect(text.contains("When several rules fire: highest priority, then most specific"))
+        #expect(text.contains("PSIR and magnitude images are decided together"))
     }
 
     @Test func explainReadsLikeTheBrief() throws {
