@@ -6,6 +6,9 @@ public enum LimitReason: Sendable, Hashable, CustomStringConvertible {
     /// Slices since the last prompt, and the cooldown.
     case cooldownSlices(since: Int, required: Int)
     case cooldownSeconds(since: Double, required: Double)
+    /// The same for an action's own cooldown (`action_cooldowns`).
+    case actionCooldownSlices(action: String, since: Int, required: Int)
+    case actionCooldownSeconds(action: String, since: Double, required: Double)
     /// Seconds the action needs, and seconds left of the budget.
     case budget(needed: Double, left: Double)
 
@@ -17,6 +20,10 @@ public enum LimitReason: Sendable, Hashable, CustomStringConvertible {
         case .cooldownSlices(let since, let required): "cooldown: \(since) of \(required) slices since the last prompt"
         case .cooldownSeconds(let since, let required):
             "cooldown: \(FactValue.format(since)) of \(FactValue.format(required)) s since the last prompt"
+        case .actionCooldownSlices(let action, let since, let required):
+            "action_cooldowns: \(since) of \(required) slices since the last \(action) prompt"
+        case .actionCooldownSeconds(let action, let since, let required):
+            "action_cooldowns: \(FactValue.format(since)) of \(FactValue.format(required)) s since the last \(action) prompt"
         case .budget(let needed, let left):
             "extra_minutes budget: needs \(FactValue.format(needed)) s, \(FactValue.format(max(0, left))) s left"
         }

@@ -14,6 +14,9 @@ public struct ExamState: Sendable, Hashable {
     /// The slice count (``slicesSeen`` after it) and minute of the last prompt, for the cooldown.
     public var lastPromptSlice: Int?
     public var lastPromptMinute: Double?
+    /// The same, by the recommended action's name (`repeat_ti`, ...), for `action_cooldowns`; a
+    /// mark goes once its position is acquired again (``pendingPrompt(of:for:)``).
+    public var lastPromptByAction: [String: PromptMark] = [:]
     /// Extra scanner seconds the recommendations so far add (assuming each is followed; a
     /// replay that knows better can correct it).
     public var extraSecondsUsed: Double = 0
@@ -28,6 +31,24 @@ public struct ExamState: Sendable, Hashable {
     public var acquisitionCauses: [String: [Cause: Double]] = [:]
 
     public init() {}
+
+    /// When and where a prompt was given: the slice count (``slicesSeen`` after it), its minute,
+    /// and the acquisition of its position it was given on.
+    public struct PromptMark: Sendable, Hashable {
+        public var slice: Int
+        public var minute: Double?
+        public var position: String
+        public var repeatsOfPosition: Int
+    }
+
+    /// The last prompt of action `kind` while it still waits to be acted on: nil once its position
+    /// has been acquired again (the technologist answered it; what that acquisition shows is news,
+    /// not the same advice again), or when there was none.
+    public func pendingPrompt(of kind: String, for slice: SliceFacts) -> PromptMark? {
+        guard let mark = lastPromptByAction[kind] else { return nil }
+        let answered = slice.context.position == mark.position && slice.context.repeatsOfPosition > mark.repeatsOfPosition
+        return answered ? nil : mark
+    }
 
     /// Arrhythmic acquisitions of this exam before the one `context` belongs to.
     public func arrhythmicAcquisitions(before context: SliceContext) -> Int {
@@ -56,6 +77,7 @@ public struct ExamState: Sendable, Hashable {
         }
         if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
         noteCauses(of: slice)
+        for (kind, _) in lastPromptByAction where pendingPrompt(of: kind, for: slice) == nil { lastPromptByAction[kind] = nil }
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1
         promptedRules.insert(recommendation.rule)
@@ -63,6 +85,9 @@ public struct ExamState: Sendable, Hashable {
         promptsBySlice[slice.context.sliceKey, default: 0] += 1
         lastPromptSlice = slicesSeen
         lastPromptMinute = slice.context.minutesSinceInjection
+        lastPromptByAction[recommendation.action.kind] = PromptMark(
+            slice: slicesSeen, minute: slice.context.minutesSinceInjection, position: slice.context.position,
+            repeatsOfPosition: slice.context.repeatsOfPosition)
         extraSecondsUsed += recommendation.costSeconds
     }
 }

@@ -137,17 +137,27 @@ public struct ProtocolEngine: Sendable {
         if let n = limits.perPosition, state.promptsByPosition[slice.context.position, default: 0] >= n {
             return .promptsPerPosition(n)
         }
+        // Counted in acquisitions: the PSIR and magnitude images of one breath-hold are one slice.
+        let current = state.lastSliceKey == slice.context.sliceKey ? state.slicesSeen : state.slicesSeen + 1
+        let now = slice.context.minutesSinceInjection
         if let n = limits.cooldownSlices, n > 0, let last = state.lastPromptSlice {
-            // Counted in acquisitions: the PSIR and magnitude images of one breath-hold are one slice.
-            let current = state.lastSliceKey == slice.context.sliceKey ? state.slicesSeen : state.slicesSeen + 1
             let since = max(0, current - last - 1)
             if since < n { return .cooldownSlices(since: since, required: n) }
         }
-        if let seconds = limits.cooldownSeconds, seconds > 0, let last = state.lastPromptMinute,
-            let now = slice.context.minutesSinceInjection
-        {
+        if let seconds = limits.cooldownSeconds, seconds > 0, let last = state.lastPromptMinute, let now {
             let since = (now - last) * 60
             if since < seconds { return .cooldownSeconds(since: since, required: seconds) }
+        }
+        let kind = rule.action.kind
+        if let wait = limits.actionCooldowns[kind], let last = state.pendingPrompt(of: kind, for: slice) {
+            if let n = wait.slices, n > 0 {
+                let since = max(0, current - last.slice - 1)
+                if since < n { return .actionCooldownSlices(action: kind, since: since, required: n) }
+            }
+            if let seconds = wait.seconds, seconds > 0, let then = last.minute, let now {
+                let since = (now - then) * 60
+                if since < seconds { return .actionCooldownSeconds(action: kind, since: since, required: seconds) }
+            }
         }
         if let minutes = limits.extraMinutes {
             let needed = limits.cost(of: rule)

@@ -83,6 +83,13 @@ public enum ProtocolExplainer {
         if let n = limits.perExam { parts.append("\(times(n)) per exam") }
         if let n = limits.cooldownSlices, n > 0 { parts.append("\(n) slice\(n == 1 ? "" : "s") between prompts") }
         if let s = limits.cooldownSeconds, s > 0 { parts.append("\(FactValue.format(s)) s between prompts") }
+        for kind in Action.kinds {
+            guard let wait = limits.actionCooldowns[kind] else { continue }
+            var spans: [String] = []
+            if let n = wait.slices, n > 0 { spans.append("\(n) slice\(n == 1 ? "" : "s")") }
+            if let s = wait.seconds, s > 0 { spans.append("\(FactValue.format(s)) s") }
+            if !spans.isEmpty { parts.append("\(spans.joined(separator: " and ")) between two \(kind) prompts unless the prompted slice is acquired again") }
+        }
         if let m = limits.extraMinutes { parts.append("no more than \(FactValue.format(m)) extra minute\(m == 1 ? "" : "s") per exam") }
         let costs = Action.kinds.compactMap { kind in limits.actionCosts[kind].map { "\(kind) \(FactValue.format($0)) s" } }
         parts.append("costs: \(costs.joined(separator: ", "))")

@@ -32,6 +32,7 @@ struct ProtocolDecoder {
     static let thenKeys = ["action", "message", "priority", "cost"]
     static let limitKeys = [
         "prompts_per_slice", "prompts_per_position", "prompts_per_exam", "cooldown", "extra_minutes", "action_costs",
+        "action_cooldowns",
     ]
 
     func decode(_ root: YAMLValue) throws(YAMLError) -> QAProtocol {
@@ -113,9 +114,15 @@ struct ProtocolDecoder {
         if let v = fields["prompts_per_position"] { limits.perPosition = try v.integer(0...1000) }
         if let v = fields["prompts_per_exam"] { limits.perExam = try v.integer(0...1000) }
         if let cooldown = fields["cooldown"] {
-            let parts = try cooldown.mapping(allowed: ["slices", "seconds"])
-            if let v = parts["slices"] { limits.cooldownSlices = try v.integer(0...1000) }
-            if let v = parts["seconds"] { limits.cooldownSeconds = try v.number(.atLeast(0, upTo: 3600), unit: "s") }
+            let wait = try decodeCooldown(cooldown)
+            limits.cooldownSlices = wait.slices
+            limits.cooldownSeconds = wait.seconds
+        }
+        if let cooldowns = fields["action_cooldowns"] {
+            let entries = try cooldowns.mapping(allowed: Action.kinds)
+            for key in entries.keys {
+                if let v = entries[key] { limits.actionCooldowns[key] = try decodeCooldown(v) }
+            }
         }
         if let v = fields["extra_minutes"] { limits.extraMinutes = try v.number(.atLeast(0, upTo: 120), unit: "minutes") }
         if let costs = fields["action_costs"] {
@@ -125,6 +132,15 @@ struct ProtocolDecoder {
             }
         }
         return limits
+    }
+
+    /// `{slices: N, seconds: S}`, either or both.
+    func decodeCooldown(_ value: YAMLValue) throws(YAMLError) -> PromptLimits.Cooldown {
+        let parts = try value.mapping(allowed: ["slices", "seconds"])
+        var wait = PromptLimits.Cooldown()
+        if let v = parts["slices"] { wait.slices = try v.integer(0...1000) }
+        if let v = parts["seconds"] { wait.seconds = try v.number(.atLeast(0, upTo: 3600), unit: "s") }
+        return wait
     }
 
     func decodeConflict(_ value: YAMLValue) throws(YAMLError) -> ConflictPolicy {

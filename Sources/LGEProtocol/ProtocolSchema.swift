@@ -70,6 +70,8 @@ public enum ProtocolSchema {
               prompts_per_position     over every acquisition of one position
               prompts_per_exam
               cooldown                 {slices: N, seconds: S} between prompts (seconds by minutes_since_injection)
+              action_cooldowns         {ACTION: {slices: N, seconds: S}, ...}: between two prompts of the same action
+                                       (other actions may prompt meanwhile), e.g. {repeat_ti: {slices: 2}}
               extra_minutes            extra scanner time the recommendations may add per exam
               action_costs             seconds per action; default repeat_ti 25, swap_phase_encode 25,
                                        long_axis_crosscut 30, repeat 25, notify 0

@@ -102,10 +102,16 @@ public struct PromptLimits: Sendable, Hashable {
     public var extraMinutes: Double?
     /// Seconds each action adds, by action name.
     public var actionCosts: [String: Double]
+    /// By action name: how long after a prompt of that action the next prompt of the same action
+    /// waits (other actions may still prompt), unless the prompted position is acquired again
+    /// meanwhile (the technologist acted on it). A technologist given "raise TI" needs a breath-hold
+    /// or two to act on it; saying it again on every slice meanwhile only spends the exam's prompts.
+    public var actionCooldowns: [String: Cooldown]
 
     public init(
         perSlice: Int? = 1, perPosition: Int? = nil, perExam: Int? = nil, cooldownSlices: Int? = nil,
-        cooldownSeconds: Double? = nil, extraMinutes: Double? = nil, actionCosts: [String: Double] = Action.defaultCosts
+        cooldownSeconds: Double? = nil, extraMinutes: Double? = nil, actionCosts: [String: Double] = Action.defaultCosts,
+        actionCooldowns: [String: Cooldown] = [:]
     ) {
         self.perSlice = perSlice
         self.perPosition = perPosition
@@ -114,6 +120,18 @@ public struct PromptLimits: Sendable, Hashable {
         self.cooldownSeconds = cooldownSeconds
         self.extraMinutes = extraMinutes
         self.actionCosts = actionCosts
+        self.actionCooldowns = actionCooldowns
+    }
+
+    /// A wait after a prompt, in acquisitions, in seconds (by `minutes_since_injection`), or both.
+    public struct Cooldown: Sendable, Hashable {
+        public var slices: Int?
+        public var seconds: Double?
+
+        public init(slices: Int? = nil, seconds: Double? = nil) {
+            self.slices = slices
+            self.seconds = seconds
+        }
     }
 
     /// Seconds a rule's action costs.

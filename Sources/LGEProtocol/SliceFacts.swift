@@ -18,9 +18,10 @@ public struct Assessment: Sendable, Hashable {
         self.flaggedSegment = flaggedSegment
     }
 
-    /// The most probable cause, if any was scored.
+    /// The most probable cause, if any was scored above zero (an assessment that rules every cause
+    /// out, as the virtual readers' does on a clean image, names none).
     public var likelyCause: (cause: Cause, probability: Double)? {
-        causes.max { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue > $1.key.rawValue) }
+        causes.filter { $0.value > 0 }.max { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue > $1.key.rawValue) }
             .map { ($0.key, $0.value) }
     }
 }

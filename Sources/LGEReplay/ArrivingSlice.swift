@@ -10,12 +10,20 @@ public struct ArrivingImage: Sendable {
     public var pixelSpacing: PixelSpacing?
     /// What the simulator's virtual readers made of this image; nil outside the simulator.
     public var readersUnsure: Bool?
+    /// The image as the virtual readers' own odds would assess it (``ReplayAssessor/virtualReaders``):
+    /// the chance they are unsure given the image's true evidence, the true LGE and the causes of
+    /// doubt the simulator put in. nil outside the simulator.
+    public var virtualReaders: Assessment?
 
-    public init(reconstruction: Reconstruction, pixels: PixelImage?, pixelSpacing: PixelSpacing?, readersUnsure: Bool? = nil) {
+    public init(
+        reconstruction: Reconstruction, pixels: PixelImage?, pixelSpacing: PixelSpacing?, readersUnsure: Bool? = nil,
+        virtualReaders: Assessment? = nil
+    ) {
         self.reconstruction = reconstruction
         self.pixels = pixels
         self.pixelSpacing = pixelSpacing
         self.readersUnsure = readersUnsure
+        self.virtualReaders = virtualReaders
     }
 }
 

@@ -17,6 +17,8 @@ public struct ReplayEngine: Sendable {
     public let classifier: SliceClassifier?
     /// Why there is no classifier, given as every image's reason when `classifier` is nil.
     public let missingModelReason: String
+    /// Who assesses each image: the classifier, or (simulated sources only) the virtual readers.
+    public var assessor: ReplayAssessor = .classifier
     /// Measure the quality metrics (`qa.*`) of each image. An audit turns this off when its
     /// protocol names no `qa.` fact: the rules cannot see them, and they cost about a third of
     /// a replay. Unusable images are still refused (by the classifier's preprocessing).
@@ -39,7 +41,8 @@ public struct ReplayEngine: Sendable {
         let info = source.info
         emit(.sessionStarted(SessionStarted(
             source: info.kind.rawValue, name: info.name, title: info.title, synthetic: info.synthetic, follow: info.follow,
-            seed: info.seed, protocol: qaProtocol.name, protocolVersion: qaProtocol.version, model: classifier?.card.modelVersion,
+            seed: info.seed, protocol: qaProtocol.name, protocolVersion: qaProtocol.version,
+            model: assessor == .classifier ? classifier?.card.modelVersion : nil, assessor: assessor.rawValue,
             teachingSummary: info.teachingSummary, lookFor: info.lookFor.isEmpty ? nil : info.lookFor)))
         var matcher = info.kind == .recording ? RecordingMatcher() : nil
         while let slice = try source.next() {
@@ -84,6 +87,10 @@ public struct ReplayEngine: Sendable {
         } else if let why = Self.unusable(pixels) {
             return (nil, "image unusable: \(why)", [:])
         }
+        if assessor == .virtualReaders {
+            guard let readers = image.virtualReaders else { return (nil, ReplayAssessor.noVirtualReaders, quality) }
+            return (readers, nil, quality)
+        }
         guard let classifier else { return (nil, missingModelReason, quality) }
         do {
             let verdict = try classifier.assess(pixels, pixelSpacing: image.pixelSpacing, isSigned: isSigned, phaseEncode: phaseEncode)
@@ -120,6 +127,20 @@ public struct ReplayEngine: Sendable {
         if let band = qaProtocol.band(forLowCertainty: assessment.pLowCertainty) { return band.name == "low" }
         return assessment.pLowCertainty >= 0.5
     }
+}
+
+/// Who assesses each image of a replay.
+public enum ReplayAssessor: String, Sendable, Hashable, CaseIterable {
+    /// The classifier (the model file): what lgeqa does in the scanner.
+    case classifier
+    /// The simulator's virtual readers' own odds for each image, from its true evidence
+    /// (``ArrivingImage/virtualReaders``): what a classifier as good as the readers allow would say.
+    /// A protocol that misses an expert's action with this assessor misses it by its own rules,
+    /// whatever the model; one that misses only with the classifier misses it by the model.
+    /// SYNTHETIC scenarios only: a recording has no virtual readers.
+    case virtualReaders = "virtual_readers"
+
+    static let noVirtualReaders = "no virtual readers: only a simulated scenario's images have them"
 }
 
 /// One replay's running state.

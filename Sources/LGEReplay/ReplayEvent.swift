@@ -81,14 +81,17 @@ public struct SessionStarted: Sendable, Hashable, Encodable {
     public var seed: UInt64?
     public var `protocol`: String
     public var protocolVersion: String
-    /// The model's version; nil when the replay runs without one (every slice is then unassessed).
+    /// The model's version; nil when the replay runs without one (every slice is then unassessed)
+    /// or the virtual readers assess instead.
     public var model: String?
+    /// Who assessed the images: `classifier` or `virtual_readers` (``ReplayAssessor``).
+    public var assessor: String
     /// A teaching scenario's notes (absent otherwise).
     public var teachingSummary: String?
     public var lookFor: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case source, name, title, synthetic, follow, seed, `protocol`, protocolVersion = "protocol_version", model
+        case source, name, title, synthetic, follow, seed, `protocol`, protocolVersion = "protocol_version", model, assessor
         case teachingSummary = "teaching_summary", lookFor = "look_for"
     }
 }

@@ -24,7 +24,11 @@ public struct ReplayTextRenderer: Sendable {
             let what = e.source == "scenario" ? "scenario '\(e.name)'" + (e.title.map { ": \($0)" } ?? "") : "recording \(e.name)"
             return [
                 bold("lgeqa replay") + ": \(e.synthetic ? "SYNTHETIC " : "")\(what)",
-                "  protocol \(e.protocol) \(e.protocolVersion), model \(e.model ?? "none")\(e.follow ? ", recommendations carried out (--follow)" : "")",
+                "  protocol \(e.protocol) \(e.protocolVersion), "
+                    + (e.assessor == ReplayAssessor.virtualReaders.rawValue
+                        ? "assessed by the virtual readers' own odds (no model: what a classifier as good as the readers allow would say)"
+                        : "model \(e.model ?? "none")")
+                    + (e.follow ? ", recommendations carried out (--follow)" : ""),
                 "",
                 dim("  time      slice              TI  certainty        top cause              recommendation"),
             ]

@@ -82,6 +82,19 @@ public struct ScenarioSource: ReplaySource {
 
     static func ms(_ value: Double) -> String { String((value * 10).rounded() / 10) }
 
+    /// The assessment a classifier as good as the readers allow would give: the exact chance that the
+    /// panel calls the image low certainty given its true evidence (only the readers' own noise left to
+    /// chance, as `lgeqa model evaluate`'s reader-noise ceiling), the true LGE, and each cause of doubt
+    /// as present (1) or not (0).
+    func virtualReaderAssessment(_ evidence: ImageEvidence, lge: Bool) -> Assessment {
+        let low = panel.lowCertaintyProbability(
+            conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry, band: band)
+        let present = Set(evidence.causes.map(\.rawValue))
+        return Assessment(
+            pLGE: lge ? 1 : 0, pLowCertainty: low,
+            causes: Dictionary(uniqueKeysWithValues: Cause.allCases.map { ($0, present.contains($0.rawValue) ? 1 : 0) }))
+    }
+
     private func arriving(_ acquisition: SimulatedAcquisition) -> ArrivingSlice {
         let exam = simulator.exam
         var orientation = ViewOrientation.shortAxis
@@ -102,7 +115,8 @@ public struct ScenarioSource: ReplaySource {
             unsure = unsure || readersUnsure
             return ArrivingImage(
                 reconstruction: image.reconstruction == .psir ? .psir : .magnitude, pixels: image.slice.pixels,
-                pixelSpacing: image.slice.header.geometry?.pixelSpacing, readersUnsure: readersUnsure)
+                pixelSpacing: image.slice.header.geometry?.pixelSpacing, readersUnsure: readersUnsure,
+                virtualReaders: virtualReaderAssessment(image.evidence, lge: acquisition.truth.lgePresent))
         }
         let truth = SimulatorTruth(
             lge: acquisition.truth.lgePresent, segments: acquisition.truth.segments,

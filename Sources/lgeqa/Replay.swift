@@ -45,6 +45,11 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Carry out each recommendation in the simulator (closed loop).")
     var follow = false
 
+    @Option(help: ArgumentHelp(
+        "Who assesses each image: classifier (the model), or virtual-readers (scenarios only: the simulated readers' own odds from each image's true evidence, as good as a classifier can be; tells a protocol's misses from the model's).",
+        valueName: "classifier|virtual-readers"))
+    var assessor: AssessorChoice = .classifier
+
     @Option(help: "Pacing: realtime (the recorded or simulated acquisition times), N (N times faster), or max (no waiting).")
     var speed: ReplaySpeed = .max
 
@@ -59,6 +64,9 @@ struct Replay: AsyncParsableCommand {
 
     func validate() throws {
         if ask && format != .text { throw ValidationError("--ask needs the text view: leave out --format jsonl") }
+        if assessor == .virtualReaders && model != nil {
+            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
+        }
     }
 
     @OptionGroup var global: GlobalOptions
@@ -73,15 +81,19 @@ struct Replay: AsyncParsableCommand {
         let modelPath = model ?? ModelCommand.defaultModelPath
         var classifier: SliceClassifier?
         var missingModel = "no model"
-        do { classifier = try SliceClassifier(modelPath: modelPath) } catch {
-            guard model == nil else {
-                printError("lgeqa: \(modelPath): \(error.description)")
-                throw ExitStatus.noUsableInput
+        // With the virtual readers assessing, no model is loaded: their odds stand in for it.
+        if assessor == .classifier {
+            do { classifier = try SliceClassifier(modelPath: modelPath) } catch {
+                guard model == nil else {
+                    printError("lgeqa: \(modelPath): \(error.description)")
+                    throw ExitStatus.noUsableInput
+                }
+                missingModel = "no model (\(error.description))"
+                logger.warning("no classifier: \(error.description); slices are replayed without assessment")
             }
-            missingModel = "no model (\(error.description))"
-            logger.warning("no classifier: \(error.description); slices are replayed without assessment")
         }
-        let engine = ReplayEngine(protocol: qaProtocol, classifier: classifier, missingModelReason: missingModel)
+        var engine = ReplayEngine(protocol: qaProtocol, classifier: classifier, missingModelReason: missingModel)
+        engine.assessor = assessor.replayAssessor
         let colour = format == .text && isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let names = sources.isEmpty ? [Replay.defaultScenario] : sources
         var failed = 0
@@ -95,6 +107,9 @@ struct Replay: AsyncParsableCommand {
                 let folder = images.map { names.count == 1 ? $0 : URL(fileURLWithPath: $0).appendingPathComponent("\(number + 1)").path }
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
+                    guard assessor == .classifier else {
+                        throw ValidationError("--assessor virtual-readers needs a scenario: a recorded session has no virtual readers (leave the option out to use the model)")
+                    }
                     try output.replay(try RecordedSessionSource(directory: name), with: engine, images: folder)
                 } else {
                     try output.replay(try ScenarioSource(exam: try ShippedContent.loadScenario(name), follow: follow), with: engine, images: folder)
@@ -107,6 +122,19 @@ struct Replay: AsyncParsableCommand {
         if format == .text { print("\nlgeqa is a research and training tool, not a diagnostic device.") }
         if failed == names.count { throw ExitStatus.noUsableInput }
         if failed > 0 { throw ExitStatus.partial }
+    }
+}
+
+/// `--assessor`: the command line's names for ``ReplayAssessor``.
+enum AssessorChoice: String, ExpressibleByArgument, CaseIterable {
+    case classifier
+    case virtualReaders = "virtual-readers"
+
+    var replayAssessor: ReplayAssessor {
+        switch self {
+        case .classifier: .classifier
+        case .virtualReaders: .virtualReaders
+        }
     }
 }
 

@@ -109,10 +109,12 @@ import Testing
 
     @Test func promptsPerExam() throws {
         var engine = try engine()
-        for index in 1...4 {
+        // Every third slice: repeat_ti's cooldown (2 slices) is not what stops the fifth.
+        for index in [1, 4, 7, 10] {
             #expect(engine.evaluate(slice(index, causes: [.tiNulling: 0.8])).recommendation != nil)
+            for quiet in 1...2 { _ = engine.evaluate(slice(index + quiet, causes: [:])) }
         }
-        let fifth = engine.evaluate(slice(5, ring: .mid, causes: [.tiNulling: 0.8]))
+        let fifth = engine.evaluate(slice(13, ring: .mid, causes: [.tiNulling: 0.8]))
         #expect(fifth.recommendation == nil)
         #expect(fifth.silence == .suppressed(rule: "ti-repeat", by: .promptsPerExam(4)))
         #expect(fifth.fired.first?.outcome == .suppressed(.promptsPerExam(4)))
@@ -152,6 +154,48 @@ import Testing
         #expect(engine.evaluate(slice(2, causes: [.focalEquivocal: 0.9], minutes: 10.5)).silence
             == .suppressed(rule: "spot", by: .cooldownSeconds(since: 30, required: 60)))
         #expect(engine.evaluate(slice(3, causes: [.focalEquivocal: 0.9], minutes: 11)).recommendation != nil)
+    }
+
+    /// `action_cooldowns` quiets one action after it prompted, and only that action: the same
+    /// advice waits, other advice may still come, and a rule that fits gives way to the next.
+    @Test func actionCooldownQuietsOnlyThatAction() throws {
+        let rules = Self.crosscutRule + "\n  - name: ti\n    when: {causes.ti_nulling: {ge: 0.5}}\n    then: {action: {repeat_ti: {delta: 20}}, priority: 5}"
+            + "\n  - name: tell\n    when: {causes.ti_nulling: {ge: 0.5}}\n    then: {action: notify, message: TI, priority: -1}"
+        var engine = try custom(limits: "{action_cooldowns: {repeat_ti: {slices: 2}}}", rules: rules)
+        #expect(engine.evaluate(slice(1, causes: [.tiNulling: 0.9])).recommendation?.rule == "ti")
+        // Slice 2: repeat_ti waits, so the message-only rule that also fits speaks instead.
+        let second = engine.evaluate(slice(2, causes: [.tiNulling: 0.9]))
+        #expect(second.recommendation?.rule == "tell")
+        #expect(second.fired.first { $0.rule == "ti" }?.outcome
+            == .suppressed(.actionCooldownSlices(action: "repeat_ti", since: 0, required: 2)))
+        // Another action is not held back.
+        #expect(engine.evaluate(slice(3, causes: [.focalEquivocal: 0.9])).recommendation?.rule == "spot")
+        #expect(engine.evaluate(slice(4, causes: [.tiNulling: 0.9])).recommendation?.rule == "ti")
+
+        var alone = try custom(limits: "{action_cooldowns: {long_axis_crosscut: {seconds: 60}}}", rules: Self.crosscutRule)
+        #expect(alone.evaluate(slice(1, causes: [.focalEquivocal: 0.9], minutes: 10)).recommendation != nil)
+        #expect(alone.evaluate(slice(2, causes: [.focalEquivocal: 0.9], minutes: 10.5)).silence?.description
+            == "rule 'spot' suppressed by action_cooldowns: 30 of 60 s since the last long_axis_crosscut prompt")
+        #expect(alone.evaluate(slice(3, causes: [.focalEquivocal: 0.9], minutes: 11)).recommendation != nil)
+    }
+
+    /// The default protocol waits two breath-holds between TI prompts: a technologist needs one or
+    /// two to act on the first, and the same advice on every slice meanwhile spends the exam's prompts.
+    @Test func theDefaultProtocolSpacesTIPrompts() throws {
+        var engine = try engine()
+        let prompted = (1...7).map { engine.evaluate(slice($0, causes: [.tiNulling: 0.8])).recommendation != nil }
+        #expect(prompted == [true, false, false, true, false, false, true])
+        // Acting on the advice ends the wait: the repeat of the prompted slice may prompt again, and
+        // so may the slice after it.
+        var acted = try self.engine()
+        #expect(acted.evaluate(slice(3, causes: [.tiNulling: 0.8])).recommendation != nil)
+        #expect(acted.evaluate(slice(3, causes: [.tiNulling: 0.8], repeats: 1)).recommendation?.rule == "ti-repeat")
+        #expect(acted.evaluate(slice(4, causes: [.tiNulling: 0.8])).silence
+            == .suppressed(rule: "ti-repeat", by: .actionCooldownSlices(action: "repeat_ti", since: 0, required: 2)))
+        var answered = try self.engine()
+        _ = answered.evaluate(slice(3, causes: [.tiNulling: 0.8]))
+        _ = answered.evaluate(slice(3, causes: [:], repeats: 1))
+        #expect(answered.evaluate(slice(4, causes: [.tiNulling: 0.8])).recommendation?.rule == "ti-repeat")
     }
 
     @Test func budgetSuppressesAndACheaperRuleStillFits() throws {
@@ -264,7 +308,7 @@ import Testing
             "When a basal or mid short-axis slice is low certainty and the likely cause is TI/nulling (p ≥ 0.5) "
                 + "and rule 'ti-diffuse-uptake' has not prompted yet in this exam, "
                 + "recommend repeating it with TI +20 ms, at most twice per position (about 25 s)"))
-        #expect(text.contains("4 prompts per exam; no more than 3 extra minutes per exam"))
+        #expect(text.contains("4 prompts per exam; 2 slices between two repeat_ti prompts unless the prompted slice is acquired again; no more than 3 extra minutes per exam"))
         #expect(text.contains("recommend acquiring a 2CH long-axis crosscut"))
     }
 

@@ -200,6 +200,12 @@ func protocolText(limits: String = "{}", conflict: String = "[priority, specific
         expectError(budget, .outOfRange, at: "-1", "limits.extra_minutes must be between 0 and 120 minutes, found -1")
         let cost = protocolText(limits: "{action_costs: {repeat: -5}}", rules: rule)
         expectError(cost, .outOfRange, at: "-5", "limits.action_costs.repeat must be between 0 and 600 s, found -5")
+        let wait = protocolText(limits: "{action_cooldowns: {repeat_ti: {slices: -2}}}", rules: rule)
+        expectError(wait, .outOfRange, at: "-2", "limits.action_cooldowns.repeat_ti.slices must be from 0 to 1000, found -2")
+        let waitAction = protocolText(limits: "{action_cooldowns: {repeat_tii: {slices: 2}}}", rules: rule)
+        expectError(waitAction, .unknownKey, at: "repeat_tii", "did you mean 'repeat_ti'?")
+        let waitKey = protocolText(limits: "{action_cooldowns: {repeat_ti: {slice: 2}}}", rules: rule)
+        expectError(waitKey, .unknownKey, at: "slice", "did you mean 'slices'?")
         let count = protocolText(rules: "  - name: r\n    when: {repeats_of_position: {lt: -1}}\n    then: {action: repeat}")
         expectError(count, .outOfRange, at: "-1", "repeats_of_position must be at least 0, found -1")
     }

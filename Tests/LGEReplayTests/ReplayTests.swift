@@ -170,6 +170,50 @@ import Testing
         #expect(summary.unassessedImages == 2)
     }
 
+    /// With the virtual readers assessing, no model is needed: each image gets the readers' chance
+    /// of doubt from its true evidence, the true LGE and the causes the simulator put in; a
+    /// recording has no virtual readers, so its images go unassessed, with the reason.
+    @Test func theVirtualReadersAssessFromTheTruthAndOnlyInTheSimulator() throws {
+        var engine = ReplayEngine(protocol: Self.alwaysSwap, classifier: nil)
+        engine.assessor = .virtualReaders
+        var events: [ReplayEvent] = []
+        var source = try ScenarioSource(exam: Self.smallExam(), follow: false)
+        try engine.run(&source) { events.append($0) }
+        guard case .sessionStarted(let started) = events.first else { Issue.record("no session_started"); return }
+        #expect(started.assessor == "virtual_readers" && started.model == nil)
+        let arrivals = events.compactMap { if case .sliceArrived(let a) = $0 { a } else { nil } }
+        let assessments = events.compactMap { if case .assessment(let a) = $0 { a } else { nil } }
+        #expect(assessments.count == arrivals.reduce(0) { $0 + $1.reconstructions.count })
+        for a in assessments {
+            let truth = try #require(arrivals.first { $0.slice == a.slice }?.truth)
+            #expect(a.pLGE == (truth.lge ? 1 : 0))
+            // Ghosts were put into SA 2 only.
+            #expect(a.causes["ghosting"] == (truth.causes.contains("ghosting") ? 1 : 0))
+            #expect((0...1).contains(a.pLowCertainty))
+            if a.causes.values.allSatisfy({ $0 == 0 }) { #expect(a.topCause == nil) }
+        }
+        #expect(arrivals.first { $0.target == "SA 2" }?.truth?.causes.contains("ghosting") == true)
+        // Where the drawn readers were unsure, their odds were mostly high, and the other way round.
+        let unsure = arrivals.filter { $0.truth?.readersUnsure == true }.map(\.slice)
+        let mean = { (slices: [Int]) in
+            let p = assessments.filter { slices.contains($0.slice) }.map(\.pLowCertainty)
+            return p.isEmpty ? 0 : p.reduce(0, +) / Double(p.count)
+        }
+        let sure = arrivals.map(\.slice).filter { !unsure.contains($0) }
+        if !unsure.isEmpty && !sure.isEmpty { #expect(mean(unsure) > mean(sure)) }
+
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var simulator = try ExamSimulator(exam: Self.smallExam())
+        try simulator.acquirePlannedExam()
+        try ExamWriter().write(simulator, to: directory)
+        var recording = try RecordedSessionSource(directory: directory.appendingPathComponent("dicom").path)
+        var recorded: [ReplayEvent] = []
+        try engine.run(&recording) { recorded.append($0) }
+        let silent = recorded.compactMap { if case .noRecommendation(let n) = $0 { n } else { nil } }
+        #expect(!silent.isEmpty && silent.allSatisfy { $0.reason.contains("no virtual readers") })
+    }
+
     @Test func aRecordedSessionIsMatchedAgainstWhatTheTechnologistDid() throws {
         let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
         defer { try? FileManager.default.removeItem(at: directory) }
