@@ -73,6 +73,13 @@ public struct ExamSimulator: Sendable {
     public private(set) var acquisitions: [SimulatedAcquisition] = []
     /// The TI the technologist last set for the planned acquisitions, ms.
     public private(set) var plannedInversionTime: Double
+    /// How far the technologist has moved TI from the plan with repeats, ms: kept for the planned
+    /// acquisitions that follow, as the console keeps a changed TI (a technologist who raises TI
+    /// for a repeat does not lower it again for the next slice).
+    public private(set) var inversionTimeCorrection = 0.0
+    /// ``inversionTimeCorrection`` as it stood for each acquisition, by index: a repeat's TI
+    /// change is relative to the acquisition it repeats.
+    private var correctionByAcquisition: [Int: Double] = [:]
 
     public init(exam: ExamCase, engine: KSpaceSimulator = KSpaceSimulator()) throws(SimulationError) {
         self.exam = exam
@@ -112,7 +119,7 @@ public struct ExamSimulator: Sendable {
     /// Acquires one planned target with the plan's settings and the events that affect it.
     public mutating func acquirePlanned(_ target: AcquisitionTarget) throws(SimulationError) -> SimulatedAcquisition {
         if exam.plan.followsNullDrift { plannedInversionTime = try plannedTI(at: clock, initial: false) }
-        var ti = plannedInversionTime
+        var ti = plannedInversionTime + inversionTimeCorrection
         var motion = MotionConditions.still
         for event in exam.events where event.affects.matches(target) {
             if case .inversionTimeError(let offset) = event.kind { ti += offset } else { event.kind.apply(to: &motion) }
@@ -120,6 +127,7 @@ public struct ExamSimulator: Sendable {
         let acquisition = try acquire(
             target: target, plane: try plane(for: target), inversionTime: ti,
             phaseEncode: exam.plan.phaseEncodeDirection, motion: motion, action: nil, followsUp: nil)
+        correctionByAcquisition[acquisition.index] = inversionTimeCorrection
         clock += (acquisition.duration + exam.plan.pauseBetweenBreathHolds) / 60
         return acquisition
     }
@@ -156,6 +164,13 @@ public struct ExamSimulator: Sendable {
         let acquisition = try acquire(
             target: target, plane: plane, inversionTime: ti, phaseEncode: phaseEncode, motion: motion, action: action,
             followsUp: index)
+        let before = correctionByAcquisition[index] ?? 0
+        if case .repeatWithInversionTime = action {
+            inversionTimeCorrection = before + acquisition.inversionTime - original.inversionTime
+            correctionByAcquisition[acquisition.index] = inversionTimeCorrection
+        } else {
+            correctionByAcquisition[acquisition.index] = before
+        }
         clock += (acquisition.duration + action.overhead) / 60
         return acquisition
     }

@@ -74,6 +74,25 @@ import Testing
         #expect(try simulator.nullInversionTime(at: 25) > simulator.nullInversionTime(at: 10))
     }
 
+    /// A TI the technologist changed for a repeat stays for the planned slices after it, as a
+    /// console keeps it; other actions leave TI alone.
+    @Test func aChangedTIStaysForThePlannedSlicesThatFollow() throws {
+        var exam = smallExam()
+        exam.plan.inversionTime = .fixed(280)
+        var simulator = try ExamSimulator(exam: exam)
+        let first = try simulator.acquirePlanned(.shortAxis(0))
+        #expect(first.inversionTime == 280)
+        _ = try simulator.perform(.swapPhaseEncode, after: first.index)
+        #expect(try simulator.acquirePlanned(.shortAxis(1)).inversionTime == 280)
+        let raised = try simulator.perform(.repeatWithInversionTime(.delta(20)), after: first.index)
+        #expect(raised.inversionTime == 300)
+        #expect(try simulator.acquirePlanned(.shortAxis(2)).inversionTime == 300)
+        // Another try on the first slice: the console now holds that TI, 250 ms.
+        _ = try simulator.perform(.repeatWithInversionTime(.delta(-30)), after: first.index)
+        #expect(try simulator.acquirePlanned(.shortAxis(3)).inversionTime == 250)
+        #expect(simulator.inversionTimeCorrection == -30)
+    }
+
     /// Like a scanner, the simulator plays a TI shorter than the readout allows at the shortest
     /// playable TI, and says so (the amyloid scenario's expert asks for TI -50 ms).
     @Test func aTIOutsideWhatTheReadoutCanPlayIsClampedAndRecorded() throws {
