@@ -114,6 +114,7 @@ let package = Package(
             name: "LGEReplay",
             dependencies: [
                 "LGEDICOM", "LGESession", "LGESimulator", "LGEProtocol", "LGEClassifier", "LGEQualityMetrics", "LGEImageAnalysis",
+                "LGEDatasets",
             ]
         ),
 

@@ -9,8 +9,11 @@ ghosted (truth cause `ghosting`). Also counts the arrhythmic acquisitions (R-R r
 default protocol's threshold). Standard library only. SYNTHETIC data: the figures describe the
 simulator, its readers and the model, not patients.
 
-usage: protocol-prompts.py LGEQA COHORT_DIR PROTOCOL...
+usage: protocol-prompts.py LGEQA COHORT_DIR PROTOCOL... [--virtual-readers]
        e.g. protocol-prompts.py .build/release/lgeqa /tmp/int913 default /tmp/variant.yaml
+With --virtual-readers the virtual readers' odds assess each image instead of the model
+(`lgeqa replay --assessor virtual-readers`): what the protocols would do with a classifier as good
+as the readers allow.
 """
 import csv
 import json
@@ -39,12 +42,17 @@ def acquisitions(cohort):
 def main(argv):
     if len(argv) < 4:
         sys.exit(__doc__)
+    readers = '--virtual-readers' in argv
+    argv = [a for a in argv if a != '--virtual-readers']
+    if len(argv) < 4:
+        sys.exit(__doc__)
     lgeqa, cohort, protocols = argv[1], argv[2], argv[3:]
+    assessor = ['--assessor', 'virtual-readers'] if readers else []
     truth = acquisitions(cohort)
     names = sorted(truth)
     for protocol in protocols:
         replay = subprocess.run(
-            [lgeqa, 'replay', '--format', 'jsonl', '--protocol', protocol] + [os.path.join(cohort, n) for n in names],
+            [lgeqa, 'replay', '--format', 'jsonl', '--protocol', protocol] + assessor + [os.path.join(cohort, n) for n in names],
             capture_output=True, text=True)
         if replay.returncode not in (0, 1):
             sys.exit(f'{protocol}: lgeqa replay failed ({replay.returncode}): {replay.stderr.strip()}')

@@ -16,14 +16,20 @@ public struct RecordedSessionSource: ReplaySource {
     private let acquisitions: [ArrivingSlice]
     private var nextIndex = 0
 
-    /// Reads every file under `directory`; fails when nothing there is an LGE image.
-    public init(directory: String, reader: DICOMBatchReader = DICOMBatchReader()) throws(ReplayError) {
+    /// Reads every file under `directory`; fails when nothing there is an LGE image. `virtualReaders`
+    /// (a simulated recording's truth, ``VirtualReaderOdds``) gives each image its
+    /// ``ArrivingImage/virtualReaders`` by SOP Instance UID.
+    public init(
+        directory: String, reader: DICOMBatchReader = DICOMBatchReader(), virtualReaders: VirtualReaderOdds? = nil
+    ) throws(ReplayError) {
         let batch = reader.read(paths: [directory])
         guard !batch.slices.isEmpty else { throw .noReadableDICOM(path: directory, filesTried: batch.filesTried) }
         let lge = batch.slices.filter { $0.header.inversionTime != nil }
         guard !lge.isEmpty else { throw .noLGESeries(path: directory, slicesRead: batch.slices.count) }
         session = SessionBuilder.build(from: lge.map(\.header))
-        acquisitions = Self.acquisitions(of: session, pixels: Dictionary(lge.map { ($0.header.sopInstanceUID, $0.pixels) }) { a, _ in a })
+        acquisitions = Self.acquisitions(
+            of: session, pixels: Dictionary(lge.map { ($0.header.sopInstanceUID, $0.pixels) }) { a, _ in a },
+            virtualReaders: virtualReaders?.assessments ?? [:])
         let name = URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
         info = SourceInfo(
             kind: .recording, name: name, synthetic: lge.allSatisfy(\.header.isSynthetic), follow: false)
@@ -41,7 +47,7 @@ public struct RecordedSessionSource: ReplaySource {
 
     /// Images grouped into acquisitions (same position within ``SessionBuilder/sameAcquisitionSeconds``),
     /// in acquisition order, each named by its position.
-    static func acquisitions(of session: Session, pixels: [String: PixelImage?]) -> [ArrivingSlice] {
+    static func acquisitions(of session: Session, pixels: [String: PixelImage?], virtualReaders: [String: Assessment] = [:]) -> [ArrivingSlice] {
         var result: [ArrivingSlice] = []
         for study in session.studies {
             // Which repeated position (by SessionBuilder) each image belongs to.
@@ -102,7 +108,8 @@ public struct RecordedSessionSource: ReplaySource {
                         ArrivingImage(
                             reconstruction: slice.reconstruction.kind,
                             pixels: pixels[slice.header.sopInstanceUID] ?? nil,
-                            pixelSpacing: slice.header.geometry?.pixelSpacing)
+                            pixelSpacing: slice.header.geometry?.pixelSpacing,
+                            virtualReaders: virtualReaders[slice.header.sopInstanceUID])
                     },
                     inversionTime: header.inversionTime, phaseEncodeDirection: header.phaseEncodeDirection,
                     minutesSinceInjection: minutes, secondsFromStart: time.flatMap { t in start.map { t - $0 } },

@@ -68,6 +68,8 @@ public enum ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
     case noReadableDICOM(path: String, filesTried: Int)
     /// MR images were read, but none is an LGE (inversion-recovery) image.
     case noLGESeries(path: String, slicesRead: Int)
+    /// A simulated recording's truth file (for the virtual readers) could not be used.
+    case badTruth(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -76,6 +78,7 @@ public enum ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(path): no readable DICOM MR image among \(tried) file(s); give a folder of LGE DICOM files (e.g. one written by `lgeqa simulate SCENARIO --out DIR`)"
         case .noLGESeries(let path, let slices):
             "\(path): no LGE series: none of the \(slices) MR image(s) has an inversion time (0018,0082); LGE images are inversion-recovery images"
+        case .badTruth(let path, let reason): "\(path): \(reason)"
         }
     }
 }

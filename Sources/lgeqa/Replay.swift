@@ -107,10 +107,15 @@ struct Replay: AsyncParsableCommand {
                 let folder = images.map { names.count == 1 ? $0 : URL(fileURLWithPath: $0).appendingPathComponent("\(number + 1)").path }
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
-                    guard assessor == .classifier else {
-                        throw ValidationError("--assessor virtual-readers needs a scenario: a recorded session has no virtual readers (leave the option out to use the model)")
+                    var odds: VirtualReaderOdds?
+                    if assessor == .virtualReaders {
+                        odds = try VirtualReaderOdds.find(near: name)
+                        guard odds != nil else {
+                            throw ValidationError(
+                                "--assessor virtual-readers needs a scenario, or a simulated recording with its truth (\(VirtualReaderOdds.fileNames.joined(separator: " or ")) in its folder or the two above it): a real recording has no virtual readers (leave the option out to use the model)")
+                        }
                     }
-                    try output.replay(try RecordedSessionSource(directory: name), with: engine, images: folder)
+                    try output.replay(try RecordedSessionSource(directory: name, virtualReaders: odds), with: engine, images: folder)
                 } else {
                     try output.replay(try ScenarioSource(exam: try ShippedContent.loadScenario(name), follow: follow), with: engine, images: folder)
                 }

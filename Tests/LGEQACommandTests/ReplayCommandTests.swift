@@ -100,12 +100,18 @@ struct ReplayedSession {
         let speed = try runLGEQA(["replay", "--speed", "fast"])
         #expect(speed.status == 64)
 
-        // The virtual readers exist only in the simulator, and replace the model.
+        // The virtual readers exist only in the simulator, and replace the model: a simulated
+        // recording is assessed from the truth written beside it; without that file it cannot be.
         let recorded = directory.appendingPathComponent("recorded")
         try #require(try runLGEQA(["simulate", "normal", "--out", recorded.path]).status == 0)
+        let withTruth = try runLGEQA(["replay", recorded.appendingPathComponent("dicom").path, "--assessor", "virtual-readers", "--format", "jsonl"])
+        #expect(withTruth.status == 0, "\(withTruth.standardError)")
+        let assessed = try ReplayedSession.parse(withTruth.standardOutput).first?.all("assessment") ?? []
+        #expect(!assessed.isEmpty && assessed.allSatisfy { ($0["p_lge"] as? Double) == 0 }, "normal has no scar")
+        try FileManager.default.removeItem(at: recorded.appendingPathComponent("truth.json"))
         let noReaders = try runLGEQA(["replay", recorded.appendingPathComponent("dicom").path, "--assessor", "virtual-readers"])
         #expect(noReaders.status == 2)
-        #expect(noReaders.standardError.contains("--assessor virtual-readers needs a scenario"), "\(noReaders.standardError)")
+        #expect(noReaders.standardError.contains("--assessor virtual-readers needs a scenario, or a simulated recording with its truth"), "\(noReaders.standardError)")
         let both = try runLGEQA(["replay", "--assessor", "virtual-readers", "--model", "models/lgeqa-default.lgeqa"])
         #expect(both.status == 64 && both.standardError.contains("exclude each other"), "\(both.standardError)")
     }

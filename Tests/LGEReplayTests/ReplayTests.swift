@@ -202,16 +202,55 @@ import Testing
         let sure = arrivals.map(\.slice).filter { !unsure.contains($0) }
         if !unsure.isEmpty && !sure.isEmpty { #expect(mean(unsure) > mean(sure)) }
 
+        // The same exam written to disk and replayed as a recording: its truth.json gives each
+        // image the same odds; without it, every image goes unassessed, with the reason.
         let directory = try TestEnvironment.temporaryDirectory("lgeqa-replay")
         defer { try? FileManager.default.removeItem(at: directory) }
         var simulator = try ExamSimulator(exam: Self.smallExam())
         try simulator.acquirePlannedExam()
         try ExamWriter().write(simulator, to: directory)
-        var recording = try RecordedSessionSource(directory: directory.appendingPathComponent("dicom").path)
+        let dicom = directory.appendingPathComponent("dicom").path
+        let odds = try #require(try VirtualReaderOdds.find(near: dicom))
+        #expect(odds.file.hasSuffix("truth.json"))
+        var withTruth = try RecordedSessionSource(directory: dicom, virtualReaders: odds)
+        var fromDisk: [ReplayEvent] = []
+        try engine.run(&withTruth) { fromDisk.append($0) }
+        let recordedLow = fromDisk.compactMap { if case .assessment(let a) = $0 { a.pLowCertainty } else { nil } }
+        #expect(recordedLow.count == assessments.count)
+        #expect(Set(recordedLow) == Set(assessments.map(\.pLowCertainty)))
+
+        var recording = try RecordedSessionSource(directory: dicom)
         var recorded: [ReplayEvent] = []
         try engine.run(&recording) { recorded.append($0) }
         let silent = recorded.compactMap { if case .noRecommendation(let n) = $0 { n } else { nil } }
         #expect(!silent.isEmpty && silent.allSatisfy { $0.reason.contains("no virtual readers") })
+    }
+
+    /// A cohort's truth.csv gives the same odds as the evidence it lists; a broken one is a clear error.
+    @Test func virtualReaderOddsReadACohortTruthTable() throws {
+        let directory = try TestEnvironment.temporaryDirectory("lgeqa-odds")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let table = directory.appendingPathComponent("truth.csv")
+        try "sop_instance_uid,lge,causes,conspicuity,mimicry,scar_area_mm2\n1.2.3,1,,40,0,300\n1.2.4,0,ghosting;motion,0,1.2,0\n"
+            .write(to: table, atomically: true, encoding: .utf8)
+        let exam = directory.appendingPathComponent("internal-00000")
+        try FileManager.default.createDirectory(at: exam, withIntermediateDirectories: true)
+        let odds = try #require(try VirtualReaderOdds.find(near: exam.path))
+        let scar = try #require(odds.assessments["1.2.3"]), ghost = try #require(odds.assessments["1.2.4"])
+        #expect(scar.pLGE == 1 && ghost.pLGE == 0)
+        #expect(scar.pLowCertainty == ReaderPanel.standard.lowCertaintyProbability(conspicuity: 40, scarArea: 300, mimicry: 0))
+        #expect(ghost.causes[.ghosting] == 1 && ghost.causes[.motion] == 1 && ghost.causes[.tiNulling] == 0)
+        #expect(ghost.pLowCertainty > scar.pLowCertainty, "a convincing mimic without scar is the doubtful one")
+
+        try "sop_instance_uid,lge,causes,conspicuity\n1.2.3,1,,40\n".write(to: table, atomically: true, encoding: .utf8)
+        #expect(throws: ReplayError.badTruth(
+            path: table.path, reason: "no column 'mimicry' (a truth.csv of `lgeqa simulate cohort` has sop_instance_uid, lge, causes, conspicuity, mimicry, scar_area_mm2)")) {
+            try VirtualReaderOdds.find(near: exam.path)
+        }
+        try "sop_instance_uid,lge,causes,conspicuity,mimicry,scar_area_mm2\n1.2.3,1,,forty,0,300\n".write(to: table, atomically: true, encoding: .utf8)
+        #expect(throws: ReplayError.badTruth(path: table.path, reason: "line 2: conspicuity must be a number of 0 or more (found 'forty')")) {
+            try VirtualReaderOdds.find(near: exam.path)
+        }
     }
 
     @Test func aRecordedSessionIsMatchedAgainstWhatTheTechnologistDid() throws {
