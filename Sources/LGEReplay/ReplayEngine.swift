@@ -137,10 +137,11 @@ public enum ReplayAssessor: String, Sendable, Hashable, CaseIterable {
     /// (``ArrivingImage/virtualReaders``): what a classifier as good as the readers allow would say.
     /// A protocol that misses an expert's action with this assessor misses it by its own rules,
     /// whatever the model; one that misses only with the classifier misses it by the model.
-    /// SYNTHETIC scenarios only: a recording has no virtual readers.
+    /// SYNTHETIC only: scenarios, and simulated recordings read with their truth
+    /// (``VirtualReaderOdds``); a real recording has no virtual readers.
     case virtualReaders = "virtual_readers"
 
-    static let noVirtualReaders = "no virtual readers: only a simulated scenario's images have them"
+    static let noVirtualReaders = "no virtual readers: only simulated images, with their truth, have them"
 }
 
 /// One replay's running state.

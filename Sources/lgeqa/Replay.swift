@@ -46,7 +46,7 @@ struct Replay: AsyncParsableCommand {
     var follow = false
 
     @Option(help: ArgumentHelp(
-        "Who assesses each image: classifier (the model), or virtual-readers (scenarios only: the simulated readers' own odds from each image's true evidence, as good as a classifier can be; tells a protocol's misses from the model's).",
+        "Who assesses each image: classifier (the model), or virtual-readers (scenarios, or simulated recordings with their truth.json or truth.csv beside them: the simulated readers' own odds from each image's true evidence, as good as a classifier can be; tells a protocol's misses from the model's).",
         valueName: "classifier|virtual-readers"))
     var assessor: AssessorChoice = .classifier
 
