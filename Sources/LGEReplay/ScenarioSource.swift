@@ -82,17 +82,11 @@ public struct ScenarioSource: ReplaySource {
 
     static func ms(_ value: Double) -> String { String((value * 10).rounded() / 10) }
 
-    /// The assessment a classifier as good as the readers allow would give: the exact chance that the
-    /// panel calls the image low certainty given its true evidence (only the readers' own noise left to
-    /// chance, as `lgeqa model evaluate`'s reader-noise ceiling), the true LGE, and each cause of doubt
-    /// as present (1) or not (0).
+    /// The image as the virtual readers' odds assess it (``VirtualReaderOdds/assessment(conspicuity:scarArea:mimicry:lge:causes:panel:band:)``).
     func virtualReaderAssessment(_ evidence: ImageEvidence, lge: Bool) -> Assessment {
-        let low = panel.lowCertaintyProbability(
-            conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry, band: band)
-        let present = Set(evidence.causes.map(\.rawValue))
-        return Assessment(
-            pLGE: lge ? 1 : 0, pLowCertainty: low,
-            causes: Dictionary(uniqueKeysWithValues: Cause.allCases.map { ($0, present.contains($0.rawValue) ? 1 : 0) }))
+        VirtualReaderOdds.assessment(
+            conspicuity: evidence.conspicuity, scarArea: evidence.scarArea, mimicry: evidence.mimicry, lge: lge,
+            causes: Set(evidence.causes.map(\.rawValue)), panel: panel, band: band)
     }
 
     private func arriving(_ acquisition: SimulatedAcquisition) -> ArrivingSlice {

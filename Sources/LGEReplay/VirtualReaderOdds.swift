@@ -33,15 +33,26 @@ public struct VirtualReaderOdds: Sendable {
         return nil
     }
 
+    /// The assessment a classifier as good as the readers allow would give an image with this
+    /// evidence: the exact chance that `panel` calls it low certainty (only the readers' own noise
+    /// left to chance, as `lgeqa model evaluate`'s reader-noise ceiling), the true LGE, and each
+    /// cause of doubt as present (1) or not (0).
+    public static func assessment(
+        conspicuity: Double, scarArea: Double, mimicry: Double, lge: Bool, causes: Set<String>,
+        panel: ReaderPanel = .standard, band: LGESimulator.CertaintyBand = .standard
+    ) -> Assessment {
+        Assessment(
+            pLGE: lge ? 1 : 0,
+            pLowCertainty: panel.lowCertaintyProbability(conspicuity: conspicuity, scarArea: scarArea, mimicry: mimicry, band: band),
+            causes: Dictionary(uniqueKeysWithValues: Cause.allCases.map { ($0, causes.contains($0.rawValue) ? 1 : 0) }))
+    }
+
     /// Reads a `truth.json` or `truth.csv`.
     public static func read(_ path: String, panel: ReaderPanel = .standard, band: LGESimulator.CertaintyBand = .standard) throws(ReplayError)
         -> VirtualReaderOdds
     {
         func odds(conspicuity: Double, mimicry: Double, scarArea: Double, lge: Bool, causes: Set<String>) -> Assessment {
-            Assessment(
-                pLGE: lge ? 1 : 0,
-                pLowCertainty: panel.lowCertaintyProbability(conspicuity: conspicuity, scarArea: scarArea, mimicry: mimicry, band: band),
-                causes: Dictionary(uniqueKeysWithValues: Cause.allCases.map { ($0, causes.contains($0.rawValue) ? 1 : 0) }))
+            assessment(conspicuity: conspicuity, scarArea: scarArea, mimicry: mimicry, lge: lge, causes: causes, panel: panel, band: band)
         }
         var assessments: [String: Assessment] = [:]
         if path.hasSuffix(".csv") {
