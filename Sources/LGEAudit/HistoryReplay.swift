@@ -37,6 +37,10 @@ public struct HistoryReplayer: Sendable {
     public var threads: Int
     /// Keep each image's facts (for `lgeqa tune`); off for an audit, which needs only the record.
     public var keepFacts: Bool
+    /// Give each session the virtual readers' odds from the simulator's truth beside it, for an
+    /// engine whose assessor is ``ReplayAssessor/virtualReaders``; a session without one is
+    /// reported and excluded.
+    public var readsVirtualReaders = false
 
     /// Quality metrics are measured only when the protocol names a `qa.` fact (its rules could
     /// not see them otherwise, and a sweep only changes numbers, never which facts rules name).
@@ -68,8 +72,17 @@ public struct HistoryReplayer: Sendable {
         let id = session.outcome.session
         var source: RecordedSessionSource
         do {
+            var odds: VirtualReaderOdds?
+            if readsVirtualReaders {
+                odds = try VirtualReaderOdds.find(near: session.directory.path)
+                guard odds != nil else {
+                    return .failure(SessionReplayFailure(
+                        session: id,
+                        reason: "no simulator truth beside it (\(VirtualReaderOdds.fileNames.joined(separator: " or "))): the virtual readers assess simulated sessions only"))
+                }
+            }
             // One reader thread: sessions are the unit of parallelism here.
-            source = try RecordedSessionSource(directory: session.directory.path, reader: DICOMBatchReader(threads: 1))
+            source = try RecordedSessionSource(directory: session.directory.path, reader: DICOMBatchReader(threads: 1), virtualReaders: odds)
         } catch {
             return .failure(SessionReplayFailure(session: id, reason: error.description))
         }

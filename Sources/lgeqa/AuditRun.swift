@@ -106,6 +106,10 @@ struct AuditRun: AsyncParsableCommand {
     @Option(help: "History folder: sessions/ and outcomes.csv (docs/history.md).") var history: String
     @Option(name: .customLong("protocol"), help: "A protocol file, or the name of a shipped one.") var protocolName: String
     @Option(help: "Model file (default: models/lgeqa-default.lgeqa).") var model: String?
+    @Option(help: ArgumentHelp(
+        "Who assesses each image: classifier (the model), or virtual-readers (a simulated archive only: the readers' own odds from the truth beside each session: what a classifier as good as the readers allow would give this protocol).",
+        valueName: "classifier|virtual-readers"))
+    var assessor: AssessorChoice = .classifier
     @Option(help: "θ from a pilot: prompts that resolved the ambiguity (k) ...") var thetaK: Int?
     @Option(help: "... of prompts in the pilot (m).") var thetaM: Int?
     @Flag(help: "Measure θ on SYNTHETIC cases: closed-loop replays of shipped scenarios.") var thetaFromSimulator = false
@@ -129,18 +133,34 @@ struct AuditRun: AsyncParsableCommand {
         if shard != nil, recordsOut == nil { throw ValidationError("--shard writes records: give --records-out FILE") }
         guard draws >= 10_000 else { throw ValidationError("--draws must be at least 10000 for a reported figure") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if assessor == .virtualReaders && model != nil {
+            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
+        }
     }
 
     func run() async throws {
         let qaProtocol = try AuditInputs.loadProtocol(protocolName)
-        let classifier = try AuditInputs.loadClassifier(model)
         var (archive, excluded) = try AuditInputs.loadArchive(history)
-        // Sessions run in parallel, so each classifier call keeps to one BLAS thread.
-        BLAS.setThreadCount(1)
-        let engine = ReplayEngine(protocol: qaProtocol, classifier: classifier)
         let sessions = archive.sessions.enumerated().filter { shard?.contains(position: $0.offset) ?? true }.map(\.element)
+        var engine: ReplayEngine
+        var replayer: HistoryReplayer
+        let assessedBy: String
+        if assessor == .virtualReaders {
+            engine = ReplayEngine(protocol: qaProtocol, classifier: nil)
+            engine.assessor = .virtualReaders
+            replayer = HistoryReplayer(engine: engine, clusterBy: clusterBy, threads: threads)
+            replayer.readsVirtualReaders = true
+            assessedBy = "none: the virtual readers' odds (SYNTHETIC; a classifier as good as the readers allow)"
+        } else {
+            let classifier = try AuditInputs.loadClassifier(model)
+            // Sessions run in parallel, so each classifier call keeps to one BLAS thread.
+            BLAS.setThreadCount(1)
+            engine = ReplayEngine(protocol: qaProtocol, classifier: classifier)
+            replayer = HistoryReplayer(engine: engine, clusterBy: clusterBy, threads: threads)
+            assessedBy = classifier.card.modelVersion
+        }
         let progress = ProgressBar(total: sessions.count, label: "audit \(sessions.count) sessions")
-        let replayed = HistoryReplayer(engine: engine, clusterBy: clusterBy, threads: threads).replay(sessions) { progress.advance() }
+        let replayed = replayer.replay(sessions) { progress.advance() }
         var records: [SessionReplayResult] = []
         var synthetic = true
         for result in replayed {
@@ -182,7 +202,7 @@ struct AuditRun: AsyncParsableCommand {
         }
         let estimate = AuditEstimator(configuration: AuditConfiguration(theta: theta, phi: phi, draws: draws, seed: seed)).estimate(records)
         let report = AuditReport(
-            protocolName: qaProtocol.name, protocolVersion: qaProtocol.version, model: classifier.card.modelVersion,
+            protocolName: qaProtocol.name, protocolVersion: qaProtocol.version, model: assessedBy,
             history: history, syntheticSessions: synthetic, theta: thetaNote, thetaLabel: thetaLabel, clusterBy: clusterBy.rawValue,
             excluded: excluded, estimate: estimate)
         try write(report.render(format), to: out)

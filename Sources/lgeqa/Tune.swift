@@ -29,6 +29,10 @@ struct Tune: AsyncParsableCommand {
     @Option(help: "Cohort: a history folder (sessions/ + outcomes.csv) or a folder of session folders.") var cohort: String
     @Option(help: "KEY=START:STOP:STEP (repeatable).") var sweep: [String]
     @Option(help: "Model file (default: models/lgeqa-default.lgeqa).") var model: String?
+    @Option(help: ArgumentHelp(
+        "Who assesses each image: classifier (the model), or virtual-readers (a simulated cohort only: the readers' own odds from the truth beside each session).",
+        valueName: "classifier|virtual-readers"))
+    var assessor: AssessorChoice = .classifier
     @Option(help: "θ for the avoided-recall figure and the expected resolved count: a pilot 'k/m' or a probability (stated as an assumption).")
     var theta: ProbabilitySource = .assumed(0.5)
     @Option(help: "Cluster by site, scanner (site/scanner) or month.") var clusterBy: ClusterGrouping = .scanner
@@ -40,6 +44,9 @@ struct Tune: AsyncParsableCommand {
     func validate() throws {
         guard !sweep.isEmpty else { throw ValidationError("give at least one --sweep KEY=START:STOP:STEP") }
         guard draws >= 1000 else { throw ValidationError("--draws must be at least 1000") }
+        if assessor == .virtualReaders && model != nil {
+            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
+        }
     }
 
     func run() async throws {
@@ -49,7 +56,7 @@ struct Tune: AsyncParsableCommand {
             printError("lgeqa: \(protocolName): \(error.description)")
             throw ExitCode.validationFailure
         }
-        let classifier = try AuditInputs.loadClassifier(model)
+        let classifier = assessor == .classifier ? try AuditInputs.loadClassifier(model) : nil
         BLAS.setThreadCount(1)
         let root = URL(fileURLWithPath: cohort)
         let hasOutcomes = FileManager.default.fileExists(atPath: root.appendingPathComponent("outcomes.csv").path)
@@ -72,10 +79,13 @@ struct Tune: AsyncParsableCommand {
             }
         }
         let progress = ProgressBar(total: sessions.count, label: "classify \(sessions.count) sessions")
-        let engine = ReplayEngine(protocol: qaProtocol, classifier: classifier)
+        var engine = ReplayEngine(protocol: qaProtocol, classifier: classifier)
+        engine.assessor = assessor.replayAssessor
+        var replayer = HistoryReplayer(engine: engine, clusterBy: clusterBy, keepFacts: true)
+        replayer.readsVirtualReaders = assessor == .virtualReaders
         var tuning: [TuningSession] = []
         var synthetic = true
-        for result in HistoryReplayer(engine: engine, clusterBy: clusterBy, keepFacts: true).replay(sessions, progress: { progress.advance() }) {
+        for result in replayer.replay(sessions, progress: { progress.advance() }) {
             switch result {
             case .success(let s):
                 synthetic = synthetic && s.synthetic
@@ -94,6 +104,7 @@ struct Tune: AsyncParsableCommand {
         }
         let report = TuneReport(
             protocolName: qaProtocol.name, cohort: cohort, synthetic: synthetic, exams: tuning.count, theta: theta.description,
+            assessedBy: classifier.map { "model \($0.card.modelVersion)" } ?? "the virtual readers' odds, SYNTHETIC",
             keys: sweeps.map(\.key.path), baseline: sweeps.map { $0.key.current(in: qaProtocol) }, rows: rows)
         let svg = TradeoffPlot.svg(rows, title: "Protocol '\(qaProtocol.name)': trade-offs", examsPer: 1000, watermark: synthetic ? "SYNTHETIC" : nil)
         if let plot { try svg.write(toFile: plot, atomically: true, encoding: .utf8) }
@@ -112,13 +123,15 @@ struct TuneReport: Encodable {
     var synthetic: Bool
     var exams: Int
     var theta: String
+    /// Who assessed the slices: the model's version, or the virtual readers.
+    var assessedBy: String
     var keys: [String]
     /// The protocol's own values of the keys (nil: unset).
     var baseline: [Double?]
     var rows: [TradeoffRow]
 
     enum CodingKeys: String, CodingKey {
-        case protocolName = "protocol", cohort, synthetic, exams, theta, keys, baseline, rows
+        case protocolName = "protocol", cohort, synthetic, exams, theta, assessedBy = "assessed_by", keys, baseline, rows
     }
 
     func render(_ format: AuditReportFormat, svg: String) throws -> String {
@@ -141,7 +154,7 @@ struct TuneReport: Encodable {
                 lines.append(cells.joined(separator: " | "))
             }
             lines.append("* on the Pareto front: no other point has fewer or equal prompts and minutes with at least as many ambiguous slices prompted and avoided recalls.")
-            lines.append("Ambiguous: the model's p_low_certainty ≥ 0.5. lgeqa is a research and training tool, not a diagnostic device.")
+            lines.append("Ambiguous: p_low_certainty ≥ 0.5 (assessed by \(assessedBy)). lgeqa is a research and training tool, not a diagnostic device.")
             return lines.joined(separator: "\n")
         case .html:
             var page = """

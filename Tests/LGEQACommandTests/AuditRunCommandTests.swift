@@ -89,6 +89,40 @@ import Testing
         #expect(((try json(partial.standardOutput)["estimate"] as? [String: Any])?["counts"] as? [String: Any])?["exams"] as? Int == 3)
     }
 
+    /// With the virtual readers assessing, audit and tune need no model: each session is assessed
+    /// from the simulator's truth beside it, and a session without one is reported and excluded.
+    @Test func theVirtualReadersAuditASimulatedHistoryWithoutAModel() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let history = directory.appendingPathComponent("history")
+        let simulated = try runLGEQA(["simulate", "cohort", "--n", "4", "--seed", "7", "--history", "--slices", "2", "--matrix", "96",
+                                      "--no-long-axis", "--out", history.path])
+        try #require(simulated.status == 0, "\(simulated.standardError)")
+        let common = ["audit", "--history", history.path, "--protocol", "default", "--assessor", "virtual-readers", "--theta-k", "6", "--theta-m", "10"]
+        let run = try runLGEQA(common + ["--format", "json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let report = try json(run.standardOutput)
+        #expect((report["model"] as? String)?.contains("virtual readers") == true)
+        #expect(((report["estimate"] as? [String: Any])?["counts"] as? [String: Any])?["exams"] as? Int == 4)
+        let tune = try runLGEQA(["tune", "--protocol", "default", "--cohort", history.path, "--assessor", "virtual-readers", "--theta", "6/10",
+                                 "--sweep", "limits.prompts_per_exam=2:4:2", "--format", "json", "--draws", "1000"])
+        #expect(tune.status == 0, "\(tune.standardError)")
+        #expect((try json(tune.standardOutput)["assessed_by"] as? String)?.contains("virtual readers") == true)
+
+        // One session without its truth: excluded, with the reason; the other three audited.
+        let sessions = history.appendingPathComponent("sessions")
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: sessions.path).filter { !$0.hasSuffix(".csv") }.sorted().first)
+        try FileManager.default.removeItem(at: sessions.appendingPathComponent("\(first)/truth.json"))
+        for table in ["truth.csv"] { try? FileManager.default.removeItem(at: sessions.appendingPathComponent(table)) }
+        let partial = try runLGEQA(common + ["--format", "json"])
+        #expect(partial.status == 1, "\(partial.standardError)")
+        #expect(partial.standardError.contains("session '\(first)': no simulator truth beside it"), "\(partial.standardError)")
+        #expect(((try json(partial.standardOutput)["estimate"] as? [String: Any])?["counts"] as? [String: Any])?["exams"] as? Int == 3)
+
+        let both = try runLGEQA(common + ["--model", "models/lgeqa-default.lgeqa"])
+        #expect(both.status == 64 && both.standardError.contains("exclude each other"), "\(both.standardError)")
+    }
+
     @Test func badSweepKeysAndMissingThetaAreRefusedBeforeAnyWork() throws {
         let tune = try runLGEQA(["tune", "--protocol", "default", "--cohort", "/nonexistent", "--sweep", "rules.ghost-swap.when.acquisition.causes.ghost.ge=0.5:0.9:0.1"])
         #expect(tune.status == 64, "\(tune.standardError)")
