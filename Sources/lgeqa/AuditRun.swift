@@ -133,9 +133,7 @@ struct AuditRun: AsyncParsableCommand {
         if shard != nil, recordsOut == nil { throw ValidationError("--shard writes records: give --records-out FILE") }
         guard draws >= 10_000 else { throw ValidationError("--draws must be at least 10000 for a reported figure") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if assessor == .virtualReaders && model != nil {
-            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
-        }
+        try assessor.validate(model: model)
     }
 
     func run() async throws {

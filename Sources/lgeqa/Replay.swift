@@ -64,9 +64,7 @@ struct Replay: AsyncParsableCommand {
 
     func validate() throws {
         if ask && format != .text { throw ValidationError("--ask needs the text view: leave out --format jsonl") }
-        if assessor == .virtualReaders && model != nil {
-            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
-        }
+        try assessor.validate(model: model)
     }
 
     @OptionGroup var global: GlobalOptions
@@ -134,6 +132,13 @@ struct Replay: AsyncParsableCommand {
 enum AssessorChoice: String, ExpressibleByArgument, CaseIterable {
     case classifier
     case virtualReaders = "virtual-readers"
+
+    /// The virtual readers replace the model, so naming one as well is a usage error.
+    func validate(model: String?) throws {
+        if self == .virtualReaders && model != nil {
+            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
+        }
+    }
 
     var replayAssessor: ReplayAssessor {
         switch self {

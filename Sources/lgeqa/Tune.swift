@@ -44,9 +44,7 @@ struct Tune: AsyncParsableCommand {
     func validate() throws {
         guard !sweep.isEmpty else { throw ValidationError("give at least one --sweep KEY=START:STOP:STEP") }
         guard draws >= 1000 else { throw ValidationError("--draws must be at least 1000") }
-        if assessor == .virtualReaders && model != nil {
-            throw ValidationError("--model and --assessor virtual-readers exclude each other: the virtual readers assess instead of a model")
-        }
+        try assessor.validate(model: model)
     }
 
     func run() async throws {
