@@ -1,3 +1,5 @@
+import LGESession
+
 /// What the protocol has done so far in one exam: the running tally the limits are checked
 /// against. Start each exam with an empty one; ``ProtocolEngine`` records each recommendation.
 public struct ExamState: Sendable, Hashable {
@@ -29,8 +31,35 @@ public struct ExamState: Sendable, Hashable {
     /// By ``SliceContext/sliceKey``: the lowest probability of each cause over the acquisition's
     /// images noted so far (`acquisition.causes.*`; all of them when it is decided whole).
     public var acquisitionCauses: [String: [Cause: Double]] = [:]
+    /// Acquisitions in the order they began, each with its orientation and how doubtful and how
+    /// explained its images were (`unexplained_doubt_run`).
+    public var acquisitionDoubts: [AcquisitionDoubt] = []
 
     public init() {}
+
+    /// One acquisition's images so far, at their most doubtful: the acquisition is as uncertain as
+    /// its least certain reconstruction, and an artifact that either image shows explains it.
+    public struct AcquisitionDoubt: Sendable, Hashable {
+        public var sliceKey: String
+        public var orientation: ViewOrientation
+        public var highestLowCertainty: Double
+        /// The highest probability of an artifact (``Cause/artifacts``) over its images.
+        public var highestArtifact: Double
+
+        /// An artifact at least this probable explains the doubt.
+        public static let explainingArtifact = 0.5
+
+        /// Whether the acquisition is doubtful (`isDoubtful` on its highest `p_low_certainty`) with
+        /// no artifact to explain it.
+        func isUnexplainedDoubt(_ isDoubtful: (Double) -> Bool) -> Bool {
+            isDoubtful(highestLowCertainty) && highestArtifact < Self.explainingArtifact
+        }
+
+        mutating func add(_ assessment: Assessment) {
+            highestLowCertainty = max(highestLowCertainty, assessment.pLowCertainty)
+            highestArtifact = max(highestArtifact, assessment.highestArtifact)
+        }
+    }
 
     /// When and where a prompt was given: the slice count (``slicesSeen`` after it), its minute,
     /// and the acquisition of its position it was given on.
@@ -62,11 +91,40 @@ public struct ExamState: Sendable, Hashable {
         return min(own, acquisitionCauses[slice.context.sliceKey]?[cause] ?? own)
     }
 
-    /// Adds an image's cause probabilities to its acquisition's lowest ones (`acquisition.causes.*`).
-    public mutating func noteCauses(of slice: SliceFacts) {
-        if let causes = slice.assessment?.causes {
-            acquisitionCauses[slice.context.sliceKey, default: [:]].merge(causes, uniquingKeysWith: min)
+    /// Adds an image's assessment to its acquisition's: the lowest probability of each cause
+    /// (`acquisition.causes.*`), and how doubtful and how explained it is (`unexplained_doubt_run`).
+    public mutating func noteAssessment(of slice: SliceFacts) {
+        guard let assessment = slice.assessment else { return }
+        let key = slice.context.sliceKey
+        acquisitionCauses[key, default: [:]].merge(assessment.causes, uniquingKeysWith: min)
+        if let last = acquisitionDoubts.indices.last(where: { acquisitionDoubts[$0].sliceKey == key }) {
+            acquisitionDoubts[last].add(assessment)
+        } else {
+            acquisitionDoubts.append(AcquisitionDoubt(
+                sliceKey: key, orientation: slice.context.orientation, highestLowCertainty: assessment.pLowCertainty,
+                highestArtifact: assessment.highestArtifact))
         }
+    }
+
+    /// How many acquisitions of `slice`'s orientation in a row, counted back from `slice`'s own,
+    /// are doubtful (`isDoubtful` on their least certain image's `p_low_certainty`) with no
+    /// artifact that any of their images shows; 0 when `slice`'s acquisition is not. Acquisitions
+    /// of other orientations in between are passed over: a long-axis view taken mid-stack does
+    /// not break a short-axis run.
+    public func unexplainedDoubtRun(for slice: SliceFacts, isDoubtful: (Double) -> Bool) -> Int {
+        guard let assessment = slice.assessment else { return 0 }
+        let key = slice.context.sliceKey
+        var own = acquisitionDoubts.last { $0.sliceKey == key }
+            ?? AcquisitionDoubt(sliceKey: key, orientation: slice.context.orientation, highestLowCertainty: 0, highestArtifact: 0)
+        own.add(assessment)
+        guard own.isUnexplainedDoubt(isDoubtful) else { return 0 }
+        var run = 1
+        for acquisition in acquisitionDoubts.prefix(while: { $0.sliceKey != key }).reversed()
+        where acquisition.orientation == slice.context.orientation {
+            guard acquisition.isUnexplainedDoubt(isDoubtful) else { break }
+            run += 1
+        }
+        return run
     }
 
     /// Counts an image that was evaluated, and its recommendation if there was one.
@@ -76,7 +134,7 @@ public struct ExamState: Sendable, Hashable {
             lastSliceKey = slice.context.sliceKey
         }
         if slice.context.isArrhythmic == true { arrhythmicAcquisitions.insert(slice.context.sliceKey) }
-        noteCauses(of: slice)
+        noteAssessment(of: slice)
         for (kind, _) in lastPromptByAction where pendingPrompt(of: kind, for: slice) == nil { lastPromptByAction[kind] = nil }
         guard let recommendation = decision.recommendation else { return }
         promptsSoFar += 1

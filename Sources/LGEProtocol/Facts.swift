@@ -22,6 +22,10 @@ public enum Cause: String, Sendable, Hashable, CaseIterable, Codable {
         case .focalEquivocal: "a focal equivocal spot"
         }
     }
+
+    /// The causes that spoil an acquisition, as opposed to an equivocal finding in the wall
+    /// itself (``focalEquivocal``): what a repeat or another technique removes.
+    public static let artifacts: [Cause] = [.tiNulling, .ghosting, .motion]
 }
 
 /// A wall of the left ventricle as the AHA model names it, for the flagged region.
@@ -110,6 +114,9 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
     case rrRange
     /// Earlier acquisitions of this exam whose recorded rhythm was irregular.
     case arrhythmicAcquisitionsBefore
+    /// Acquisitions of this orientation in a row, this one included, that are in the least
+    /// certain band with no artifact to explain it (``ExamState/unexplainedDoubtRun(for:isDoubtful:)``).
+    case unexplainedDoubtRun
 
     /// The type of value a fact has, which decides the comparisons allowed on it.
     public enum ValueType: Sendable, Hashable {
@@ -134,6 +141,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         ("prompts_this_slice", .promptsThisSlice), ("budget_minutes_left", .budgetMinutesLeft),
         ("series_has_psir", .seriesHasPSIR), ("flagged_segment", .flaggedSegment), ("flagged_wall", .flaggedWall),
         ("rr_range", .rrRange), ("arrhythmic_acquisitions_before", .arrhythmicAcquisitionsBefore),
+        ("unexplained_doubt_run", .unexplainedDoubtRun),
     ]
 
     /// Every name a condition may use, quality metrics included.
@@ -180,7 +188,7 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
         case .reconstruction: .word(["psir", "magnitude"])
         case .inversionTime: .number(lower: 0, upper: nil, unit: "ms")
         case .minutesSinceInjection: .number(lower: 0, upper: nil, unit: "minutes")
-        case .repeatsOfPosition, .promptsSoFar, .promptsThisSlice, .arrhythmicAcquisitionsBefore:
+        case .repeatsOfPosition, .promptsSoFar, .promptsThisSlice, .arrhythmicAcquisitionsBefore, .unexplainedDoubtRun:
             .number(lower: 0, upper: nil, unit: "")
         case .rrRange: .number(lower: 0, upper: nil, unit: "ms")
         case .budgetMinutesLeft: .number(lower: nil, upper: nil, unit: "minutes")
@@ -219,6 +227,9 @@ public enum Fact: Sendable, Hashable, CustomStringConvertible {
             "longest minus shortest R-R interval during the acquisition, ms (High/Low R-R Value in the header; absent when not recorded)"
         case .arrhythmicAcquisitionsBefore:
             "earlier acquisitions of this exam with an irregular rhythm (longest R-R >= 1.3 x shortest; PSIR and magnitude count once)"
+        case .unexplainedDoubtRun:
+            "acquisitions of this orientation in a row, this one included, in the least certain band with no artifact to blame "
+                + "(no image's causes.ti_nulling, ghosting or motion at 0.5 or more); 0 when this one is not; other orientations in between are passed over"
         }
     }
 }

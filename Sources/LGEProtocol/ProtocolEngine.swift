@@ -54,7 +54,7 @@ public struct ProtocolEngine: Sendable {
     /// (see ``evaluate(acquisition:)``).
     public func decide(acquisition images: [SliceFacts], in state: ExamState) -> [Decision] {
         var whole = state
-        for image in images { whole.noteCauses(of: image) }
+        for image in images { whole.noteAssessment(of: image) }
         var decisions = images.map { decide($0, in: whole) }
         let policy = `protocol`.conflictPolicy
         var best: (index: Int, rule: Rule)?
@@ -204,6 +204,9 @@ public struct ProtocolEngine: Sendable {
         case .promptedBefore(let rule): return .flag(state.promptedRules.contains(rule))
         case .rrRange: return context.rrRange.map { .number($0) }
         case .arrhythmicAcquisitionsBefore: return .number(Double(state.arrhythmicAcquisitions(before: context)))
+        case .unexplainedDoubtRun:
+            let leastCertain = `protocol`.leastCertainBand
+            return .number(Double(state.unexplainedDoubtRun(for: slice) { `protocol`.band(forLowCertainty: $0) == leastCertain }))
         }
     }
 

@@ -136,6 +136,8 @@ public enum ProtocolExplainer {
         case (.arrhythmicAcquisitionsBefore, .ge(let n)):
             return n == 1 ? "an earlier acquisition already had an irregular rhythm"
                 : "at least \(FactValue.format(n)) earlier acquisitions had an irregular rhythm"
+        case (.unexplainedDoubtRun, .ge(let n)):
+            return "at least \(FactValue.format(n)) acquisitions of this orientation in a row, this one included, are of the least certainty with no artifact to blame"
         case (.promptedBefore(let rule), .eq(.flag(let before))):
             return before ? "rule '\(rule)' has already prompted in this exam" : "rule '\(rule)' has not prompted yet in this exam"
         case (.flaggedWall, .eq(let v)): return "the flagged region is in the \(v) wall"

@@ -34,6 +34,9 @@ public struct QAProtocol: Sendable, Hashable {
     public func band(forLowCertainty p: Double) -> CertaintyBand? {
         certaintyBands.first { p >= $0.lower && (p < $0.upper || ($0.upper == 1 && p == 1)) }
     }
+
+    /// The band of the highest `p_low_certainty`: where a reader is most likely unsure.
+    public var leastCertainBand: CertaintyBand? { certaintyBands.max { $0.upper < $1.upper } }
 }
 
 /// A named range of `p_low_certainty` that rules can name (`certainty: low`).

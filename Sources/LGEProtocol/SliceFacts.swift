@@ -18,6 +18,12 @@ public struct Assessment: Sendable, Hashable {
         self.flaggedSegment = flaggedSegment
     }
 
+    /// The highest probability of an artifact (``Cause/artifacts``): what most likely spoiled the
+    /// image rather than made its content equivocal. 0 when none was scored.
+    public var highestArtifact: Double {
+        Cause.artifacts.compactMap { causes[$0] }.max() ?? 0
+    }
+
     /// The most probable cause, if any was scored above zero (an assessment that rules every cause
     /// out, as the virtual readers' does on a clean image, names none).
     public var likelyCause: (cause: Cause, probability: Double)? {

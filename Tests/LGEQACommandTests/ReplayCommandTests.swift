@@ -183,7 +183,7 @@ struct ReplayedSession {
     /// that starts to pass fails the test, so the list cannot go stale.
     static let knownMisses: [String: String] = [
         "focal-equivocal": "as rendered, the 5 mm spot grazes SA 6 (6 mm² of scar against bright blood): the virtual readers do not see it (VAS 0-22) and neither does the model (p_low_certainty about 0.01), so no focal rule fires",
-        "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty about 0.03 on SA 5) where the virtual readers are unsure (and the default protocol has no rule for doubt without an artifact: knownProtocolMisses)",
+        "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty 0.02-0.04 on SA 3-7) where the virtual readers are unsure, so the run of unexplained doubt that prompts the crosscut (with the readers assessing, on SA 5) never starts",
         "ti-drift-late": "the model calls SA 3, which lies above the LV base (no LV myocardium, readers sure), and SA 6 low certainty (TI); after the late-TI reminder on SA 1 and TI prompts on SA 3 and SA 6, repeat_ti's 2-slice cooldown silences SA 8 and the 4-prompt budget SA 11",
     ]
 
@@ -191,7 +191,6 @@ struct ReplayedSession {
     /// rules, or because the scenario does not render the doubt it teaches.
     static let knownProtocolMisses: [String: String] = [
         "focal-equivocal": "the scenario does not render its doubt: the 5 mm spot never fills a pixel of the 8 mm slice to 90%, so the virtual readers do not see it (VAS 0-22; docs/model.md)",
-        "small-subendocardial": "the readers doubt SA 3-7 with no artifact to blame (a small scar area); the default protocol has no rule for doubt that no cause explains (the shipped model never makes such a call above p_low_certainty 0.2), and one would prompt at SA 3, before the expert's SA 5",
     ]
 
     static func shippedScenarios() throws -> [ExamCase] {
