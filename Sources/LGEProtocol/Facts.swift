@@ -65,7 +65,7 @@ public enum QualityMetric {
         ("efc", "entropy focus criterion, 0-1 (blur and ghosts raise it)"),
         ("fber", "foreground-to-background energy ratio (ghosts and aliasing lower it)"),
         ("ghost_ratio", "ghost level along phase encode over that along readout (about 1 when clean)"),
-        ("ghost_to_signal_along_phase_encode", "ghost-to-signal ratio along phase encode (above ~0.05: ghosts cross the myocardium)"),
+        ("ghost_to_signal_along_phase_encode", "ghost-to-signal ratio in the air beside the body along phase encode (its clean level depends on how much air the field of view leaves there: compare it with ghost_to_signal_along_readout)"),
         ("ghost_to_signal_along_readout", "the same along readout, where motion cannot put ghosts"),
         ("ghost_to_signal_along_rows", "ghost-to-signal ratio beside the body along rows"),
         ("ghost_to_signal_along_columns", "ghost-to-signal ratio beside the body along columns"),
