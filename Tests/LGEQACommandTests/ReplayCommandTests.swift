@@ -323,4 +323,23 @@ struct ReplayedSession {
         }
         Self.record(Self.expertActionFailures(scenarios, sessions), for: scenarios, knownMisses: Self.knownProtocolMisses)
     }
+
+    /// Every shipped protocol, given assessments as good as the readers allow, leaves the clean
+    /// scenarios alone: a prompt there comes from the protocol's own rules (as the thorough
+    /// protocol's air-based ghost trigger did, 6 swaps on clear-infarct), not from the model.
+    @Test(arguments: ["conservative", "thorough"])
+    func withTheVirtualReadersNoShippedProtocolPromptsOnACleanScenario(protocol name: String) throws {
+        let clean = try Self.shippedScenarios().filter { $0.expertActions.isEmpty }
+        try #require(clean.count >= 3)
+        let replay = try runLGEQA(["replay", "--assessor", "virtual-readers", "--protocol", name, "--format", "jsonl"] + clean.map(\.name))
+        try #require(replay.status == 0, "\(replay.standardError)")
+        let sessions = try ReplayedSession.parse(replay.standardOutput)
+        try #require(sessions.map(\.name) == clean.map(\.name))
+        for session in sessions {
+            #expect(session.events.first?["protocol"] as? String == name)
+            for r in session.all("recommendation") {
+                Issue.record("\(name) on clean \(session.name): prompted \(r["action"] ?? "?") on slice \(r["slice"] ?? "?") (\(r["rule"] ?? "?"))")
+            }
+        }
+    }
 }
