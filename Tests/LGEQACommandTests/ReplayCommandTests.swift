@@ -184,7 +184,7 @@ struct ReplayedSession {
     static let knownMisses: [String: String] = [
         "focal-equivocal": "as rendered, the 5 mm spot grazes SA 6 (6 mm² of scar against bright blood): the virtual readers do not see it (VAS 0-22) and neither does the model (p_low_certainty about 0.01), so no focal rule fires",
         "small-subendocardial": "the thin subendocardial rim reads as certain (p_low_certainty 0.02-0.04 on SA 3-7) where the virtual readers are unsure, so the run of unexplained doubt that prompts the crosscut (with the readers assessing, on SA 5) never starts",
-        "ti-drift-late": "the model calls SA 3, which lies above the LV base (no LV myocardium, readers sure), and SA 6 low certainty (TI); after the late-TI reminder on SA 1 and TI prompts on SA 3 and SA 6, repeat_ti's 2-slice cooldown silences SA 8 and the 4-prompt budget SA 11",
+        "ti-drift-late": "the model calls SA 3, which lies above the LV base (no LV myocardium, readers sure), and SA 6 low certainty (TI); after the late-TI reminder on SA 1 and TI prompts on SA 3 and SA 6, repeat_ti's 2-slice cooldown silences SA 8 and the 4-prompt budget SA 11. The SA 3 call alone is not the miss: the readers doubt SA 5, 7 and 8, which the model reads as sure (p_low_certainty about 0.04) or calls a slice late",
     ]
 
     /// The same with the virtual readers assessing: what the default protocol misses by its own
