@@ -103,21 +103,19 @@ import Testing
         let text = ProtocolExplainer.explain(try shipped("default"))
         #expect(text.contains("at least 3 acquisitions of this orientation in a row, this one included, are of the least certainty with no artifact to blame"))
         #expect(ProtocolSchema.reference.contains("unexplained_doubt_run"))
-        // A negative run is impossible, and the loader says so at its place.
-        let bad = protocolText(rules: "  - name: r\n    when: {unexplained_doubt_run: {lt: -1}}\n    then: {action: repeat}")
-        do {
-            _ = try ProtocolLoader.parse(bad, file: "bad.yaml")
-            Issue.record("a negative run was accepted")
-        } catch {
-            #expect(error.description.contains("bad.yaml:8:"))
-            #expect(error.description.contains("unexplained_doubt_run must be at least 0, found -1"))
+        // A negative run is impossible, and a misspelt name gets a suggestion, both at their place.
+        func loaderError(_ condition: String) -> String? {
+            let text = protocolText(rules: "  - name: r\n    when: {\(condition)}\n    then: {action: repeat}")
+            do {
+                _ = try ProtocolLoader.parse(text, file: "p.yaml")
+                return nil
+            } catch {
+                return error.description
+            }
         }
-        let misspelt = protocolText(rules: "  - name: r\n    when: {unexplained_doubts_run: {ge: 3}}\n    then: {action: repeat}")
-        do {
-            _ = try ProtocolLoader.parse(misspelt, file: "m.yaml")
-            Issue.record("a misspelt fact was accepted")
-        } catch {
-            #expect(error.description.contains("did you mean 'unexplained_doubt_run'?"))
-        }
+        let negative = try #require(loaderError("unexplained_doubt_run: {lt: -1}"), "a negative run was accepted")
+        #expect(negative.hasPrefix("p.yaml:8:") && negative.contains("unexplained_doubt_run must be at least 0, found -1"))
+        let misspelt = try #require(loaderError("unexplained_doubts_run: {ge: 3}"), "a misspelt fact was accepted")
+        #expect(misspelt.hasPrefix("p.yaml:8:") && misspelt.contains("did you mean 'unexplained_doubt_run'?"))
     }
 }
