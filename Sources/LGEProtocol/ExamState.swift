@@ -110,7 +110,8 @@ public struct ExamState: Sendable, Hashable {
     /// are doubtful (`isDoubtful` on their least certain image's `p_low_certainty`) with no
     /// artifact that any of their images shows; 0 when `slice`'s acquisition is not. Acquisitions
     /// of other orientations in between are passed over: a long-axis view taken mid-stack does
-    /// not break a short-axis run.
+    /// not break a short-axis run. So are acquisitions the classifier could not assess: they say
+    /// nothing either way.
     public func unexplainedDoubtRun(for slice: SliceFacts, isDoubtful: (Double) -> Bool) -> Int {
         guard let assessment = slice.assessment else { return 0 }
         let key = slice.context.sliceKey

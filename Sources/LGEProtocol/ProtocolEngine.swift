@@ -205,7 +205,7 @@ public struct ProtocolEngine: Sendable {
         case .rrRange: return context.rrRange.map { .number($0) }
         case .arrhythmicAcquisitionsBefore: return .number(Double(state.arrhythmicAcquisitions(before: context)))
         case .unexplainedDoubtRun:
-            let leastCertain = `protocol`.leastCertainBand
+            guard let leastCertain = `protocol`.leastCertainBand else { return .number(0) }
             return .number(Double(state.unexplainedDoubtRun(for: slice) { `protocol`.band(forLowCertainty: $0) == leastCertain }))
         }
     }
