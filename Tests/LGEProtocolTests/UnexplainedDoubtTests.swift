@@ -66,6 +66,11 @@ import Testing
         // A repeat of a position is a new acquisition, and follows the one before it.
         _ = engine.evaluate(third[1])
         #expect(engine.value(of: .unexplainedDoubtRun, on: acquisition(3, repeats: 1)[0], in: engine.exam) == .number(1))
+        // An acquisition the classifier could not assess says nothing either way: passed over.
+        _ = engine.evaluate(acquisition: acquisition(3, repeats: 1))
+        let unassessed = SliceFacts(assessment: nil, unassessedReason: "all-zero image", context: SliceContext(index: 4, ring: .mid))
+        _ = engine.evaluate(unassessed)
+        #expect(engine.value(of: .unexplainedDoubtRun, on: acquisition(5)[0], in: engine.exam) == .number(2))
     }
 
     /// small-subendocardial as the virtual readers see it: doubt on SA 3-7 with no artifact. The
