@@ -72,15 +72,7 @@ public struct HistoryReplayer: Sendable {
         let id = session.outcome.session
         var source: RecordedSessionSource
         do {
-            var odds: VirtualReaderOdds?
-            if readsVirtualReaders {
-                odds = try VirtualReaderOdds.find(near: session.directory.path)
-                guard odds != nil else {
-                    return .failure(SessionReplayFailure(
-                        session: id,
-                        reason: "no simulator truth beside it (\(VirtualReaderOdds.fileNames.joined(separator: " or "))): the virtual readers assess simulated sessions only"))
-                }
-            }
+            let odds = readsVirtualReaders ? try VirtualReaderOdds.required(near: session.directory.path) : nil
             // One reader thread: sessions are the unit of parallelism here.
             source = try RecordedSessionSource(directory: session.directory.path, reader: DICOMBatchReader(threads: 1), virtualReaders: odds)
         } catch {

@@ -70,6 +70,9 @@ public enum ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
     case noLGESeries(path: String, slicesRead: Int)
     /// A simulated recording's truth file (for the virtual readers) could not be used.
     case badTruth(path: String, reason: String)
+    /// No simulator truth beside the recording at `path`, so the virtual readers cannot assess it.
+    /// Described without the path: the replay and the audit already name the session.
+    case noVirtualReaders(path: String)
 
     public var description: String {
         switch self {
@@ -79,6 +82,10 @@ public enum ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noLGESeries(let path, let slices):
             "\(path): no LGE series: none of the \(slices) MR image(s) has an inversion time (0018,0082); LGE images are inversion-recovery images"
         case .badTruth(let path, let reason): "\(path): \(reason)"
+        case .noVirtualReaders:
+            "no simulator truth beside it (\(VirtualReaderOdds.fileNames.joined(separator: " or ")) in its folder or the two above it): "
+                + "--assessor virtual-readers needs a scenario, or a simulated recording with its truth; a real recording has no virtual readers "
+                + "(leave the option out to use the model)"
         }
     }
 }

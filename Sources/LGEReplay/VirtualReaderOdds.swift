@@ -33,6 +33,14 @@ public struct VirtualReaderOdds: Sendable {
         return nil
     }
 
+    /// ``find(near:panel:band:)``, for a caller that cannot go on without the odds.
+    public static func required(near directory: String, panel: ReaderPanel = .standard, band: LGESimulator.CertaintyBand = .standard)
+        throws(ReplayError) -> VirtualReaderOdds
+    {
+        guard let odds = try find(near: directory, panel: panel, band: band) else { throw .noVirtualReaders(path: directory) }
+        return odds
+    }
+
     /// The assessment a classifier as good as the readers allow would give an image with this
     /// evidence: the exact chance that `panel` calls it low certainty (only the readers' own noise
     /// left to chance, as `lgeqa model evaluate`'s reader-noise ceiling), the true LGE, and each

@@ -140,23 +140,14 @@ struct AuditRun: AsyncParsableCommand {
         let qaProtocol = try AuditInputs.loadProtocol(protocolName)
         var (archive, excluded) = try AuditInputs.loadArchive(history)
         let sessions = archive.sessions.enumerated().filter { shard?.contains(position: $0.offset) ?? true }.map(\.element)
-        var engine: ReplayEngine
-        var replayer: HistoryReplayer
-        let assessedBy: String
-        if assessor == .virtualReaders {
-            engine = ReplayEngine(protocol: qaProtocol, classifier: nil)
-            engine.assessor = .virtualReaders
-            replayer = HistoryReplayer(engine: engine, clusterBy: clusterBy, threads: threads)
-            replayer.readsVirtualReaders = true
-            assessedBy = "none: the virtual readers' odds (SYNTHETIC; a classifier as good as the readers allow)"
-        } else {
-            let classifier = try AuditInputs.loadClassifier(model)
-            // Sessions run in parallel, so each classifier call keeps to one BLAS thread.
-            BLAS.setThreadCount(1)
-            engine = ReplayEngine(protocol: qaProtocol, classifier: classifier)
-            replayer = HistoryReplayer(engine: engine, clusterBy: clusterBy, threads: threads)
-            assessedBy = classifier.card.modelVersion
-        }
+        let classifier = assessor == .classifier ? try AuditInputs.loadClassifier(model) : nil
+        // Sessions run in parallel, so each classifier call keeps to one BLAS thread.
+        BLAS.setThreadCount(1)
+        var engine = ReplayEngine(protocol: qaProtocol, classifier: classifier)
+        engine.assessor = assessor.replayAssessor
+        var replayer = HistoryReplayer(engine: engine, clusterBy: clusterBy, threads: threads)
+        replayer.readsVirtualReaders = assessor == .virtualReaders
+        let assessedBy = classifier?.card.modelVersion ?? "none: the virtual readers' odds (SYNTHETIC; a classifier as good as the readers allow)"
         let progress = ProgressBar(total: sessions.count, label: "audit \(sessions.count) sessions")
         let replayed = replayer.replay(sessions) { progress.advance() }
         var records: [SessionReplayResult] = []

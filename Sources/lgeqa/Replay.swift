@@ -105,14 +105,7 @@ struct Replay: AsyncParsableCommand {
                 let folder = images.map { names.count == 1 ? $0 : URL(fileURLWithPath: $0).appendingPathComponent("\(number + 1)").path }
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
-                    var odds: VirtualReaderOdds?
-                    if assessor == .virtualReaders {
-                        odds = try VirtualReaderOdds.find(near: name)
-                        guard odds != nil else {
-                            throw ValidationError(
-                                "--assessor virtual-readers needs a scenario, or a simulated recording with its truth (\(VirtualReaderOdds.fileNames.joined(separator: " or ")) in its folder or the two above it): a real recording has no virtual readers (leave the option out to use the model)")
-                        }
-                    }
+                    let odds = assessor == .virtualReaders ? try VirtualReaderOdds.required(near: name) : nil
                     try output.replay(try RecordedSessionSource(directory: name, virtualReaders: odds), with: engine, images: folder)
                 } else {
                     try output.replay(try ScenarioSource(exam: try ShippedContent.loadScenario(name), follow: follow), with: engine, images: folder)
